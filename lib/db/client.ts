@@ -1,0 +1,77 @@
+/**
+ * The Prisma client, wired to the database the environment names:
+ * - `DATABASE_URL` set: a real Postgres through the pg driver adapter, with connect and query
+ *   timeouts so an unreachable server fails fast (503) instead of hanging requests;
+ * - unset: the embedded PGlite in `DATA_DIR/pglite` (local use only; lib/env.ts refuses it in a
+ *   deployment).
+ *
+ * One client per process, kept on `globalThis` so that dev-server hot reloads reuse it rather
+ * than opening a second connection pool, or a second handle on the embedded database.
+ */
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { env } from "../env";
+import { PrismaClient } from "./generated/client";
+import { openEmbeddedDatabase } from "./embedded";
+import { pgliteAdapter } from "./pglite-adapter";
+
+export type Db = PrismaClient;
+
+export interface DbHandle {
+  prisma: Db;
+  kind: "postgres" | "embedded";
+  close(): Promise<void>;
+}
+
+export function postgresHandle(connectionString: string, poolMax: number): DbHandle {
+  const adapter = new PrismaPg({
+    connectionString,
+    max: poolMax,
+    connectionTimeoutMillis: 5_000,
+    // A statement running longer than this is a bug or an attack; stop it server-side.
+    statement_timeout: 15_000,
+    idleTimeoutMillis: 30_000,
+  });
+  const prisma = new PrismaClient({ adapter });
+  return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+}
+
+export async function embeddedHandle(dataDir: string): Promise<DbHandle> {
+  const embedded = await openEmbeddedDatabase(dataDir);
+  const prisma = new PrismaClient({ adapter: pgliteAdapter(embedded.db) });
+  return {
+    prisma,
+    kind: "embedded",
+    async close() {
+      await prisma.$disconnect();
+      await embedded.close();
+    },
+  };
+}
+
+const globalForDb = globalThis as typeof globalThis & { __palisadeDb?: Promise<DbHandle> };
+
+/** The process's database handle, created on first use. */
+export function getDbHandle(): Promise<DbHandle> {
+  globalForDb.__palisadeDb ??= (
+    env.DATABASE_URL === undefined
+      ? embeddedHandle(env.DATA_DIR)
+      : Promise.resolve(postgresHandle(env.DATABASE_URL, env.DATABASE_POOL_MAX))
+  ).catch((error: unknown) => {
+    // Do not cache a failure: the next request tries again.
+    globalForDb.__palisadeDb = undefined;
+    throw error;
+  });
+  return globalForDb.__palisadeDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDbHandle()).prisma;
+}
+
+/** Close the process's handle (graceful shutdown, and between test suites). */
+export async function disconnectDb(): Promise<void> {
+  const pending = globalForDb.__palisadeDb;
+  globalForDb.__palisadeDb = undefined;
+  if (pending !== undefined) await (await pending.catch(() => undefined))?.close();
+}

@@ -1,0 +1,233 @@
+/**
+ * The one place that reads `process.env`. Every variable is listed by name (the edge runtime
+ * cannot enumerate `process.env`), validated once with zod, and exported typed.
+ *
+ * Threat: a deployment that boots with a weak default (no signing key, a wildcard CORS origin,
+ * a per-instance rate limiter) looks healthy while the defence is gone. A deployed app therefore
+ * refuses to start, with one message that lists every problem at once. A local run needs no
+ * variables at all. Which is which is decided in `isDeployed` (docs/decisions/004-deployed-vs-local.md).
+ *
+ * Web APIs only, and no `server-only` import: `next.config.ts` and the edge middleware load it.
+ * The client side of the split is empty on purpose: the app defines no `NEXT_PUBLIC_*`
+ * variable, so no configuration is inlined into browser bundles. Server components pass the
+ * browser what it needs (for example, which sign-in providers exist) as props. Lint keeps
+ * `process.env` out of every other module.
+ */
+import { z } from "zod";
+
+/** Every variable the app reads, by name. Add a variable here and in `.env.example`. */
+function readProcessEnv(): Record<string, string | undefined> {
+  return {
+    NODE_ENV: process.env.NODE_ENV,
+    VERCEL: process.env.VERCEL,
+    VERCEL_ENV: process.env.VERCEL_ENV,
+    VERCEL_URL: process.env.VERCEL_URL,
+    VERCEL_BRANCH_URL: process.env.VERCEL_BRANCH_URL,
+    VERCEL_PROJECT_PRODUCTION_URL: process.env.VERCEL_PROJECT_PRODUCTION_URL,
+    APP_URL: process.env.APP_URL,
+    CORS_ORIGINS: process.env.CORS_ORIGINS,
+    TRUSTED_PROXY: process.env.TRUSTED_PROXY,
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX,
+    DATA_DIR: process.env.DATA_DIR,
+    JWT_PRIVATE_KEY: process.env.JWT_PRIVATE_KEY,
+    JWT_PUBLIC_KEYS: process.env.JWT_PUBLIC_KEYS,
+    ACCESS_TOKEN_TTL: process.env.ACCESS_TOKEN_TTL,
+    UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL,
+    UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN,
+    RATE_LIMIT_ALLOW_MEMORY_STORE: process.env.RATE_LIMIT_ALLOW_MEMORY_STORE,
+    AUTH_GITHUB_ID: process.env.AUTH_GITHUB_ID,
+    AUTH_GITHUB_SECRET: process.env.AUTH_GITHUB_SECRET,
+    AUTH_GOOGLE_ID: process.env.AUTH_GOOGLE_ID,
+    AUTH_GOOGLE_SECRET: process.env.AUTH_GOOGLE_SECRET,
+    AUTH_OIDC_ISSUER: process.env.AUTH_OIDC_ISSUER,
+    AUTH_OIDC_ID: process.env.AUTH_OIDC_ID,
+    AUTH_OIDC_SECRET: process.env.AUTH_OIDC_SECRET,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
+    LOG_LEVEL: process.env.LOG_LEVEL,
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** An origin is scheme://host[:port] and nothing more: no path, query, credentials or wildcard. */
+const origin = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      // WHATWG URL parsing accepts `*` in a host name, so a wildcard must be refused explicitly.
+      return url.origin === value && (url.protocol === "https:" || url.protocol === "http:") && !value.includes("*");
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an origin such as https://app.example.com, with no path, trailing slash or wildcard" },
+);
+
+const originList = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item !== ""))
+  .pipe(z.array(origin));
+
+const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: "must be a postgres:// or postgresql:// URL" });
+
+const trustedProxy = z.union([
+  z.enum(["vercel", "none"]),
+  z
+    .string()
+    .regex(/^[1-9]$/, { message: 'must be "vercel", "none" or a hop count from 1 to 9' })
+    .transform(Number),
+]);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  VERCEL: z.string().optional(),
+  VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
+  VERCEL_URL: z.string().optional(),
+  VERCEL_BRANCH_URL: z.string().optional(),
+  VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
+  APP_URL: origin.optional(),
+  CORS_ORIGINS: originList.default([]),
+  TRUSTED_PROXY: trustedProxy.optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().default(".data"),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PUBLIC_KEYS: z.string().optional(),
+  ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(3600).default(900),
+  UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  RATE_LIMIT_ALLOW_MEMORY_STORE: flag.default(false),
+  AUTH_GITHUB_ID: z.string().optional(),
+  AUTH_GITHUB_SECRET: z.string().optional(),
+  AUTH_GOOGLE_ID: z.string().optional(),
+  AUTH_GOOGLE_SECRET: z.string().optional(),
+  AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_OIDC_ID: z.string().optional(),
+  AUTH_OIDC_SECRET: z.string().optional(),
+  NEXTAUTH_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+type RawEnv = z.output<typeof schema>;
+
+export interface Env extends Omit<RawEnv, "APP_URL" | "TRUSTED_PROXY"> {
+  /** True for a deployment; false for a local run (dev server, tests, `next start` on loopback). */
+  deployed: boolean;
+  APP_URL: string;
+  TRUSTED_PROXY: "vercel" | "none" | number;
+}
+
+/**
+ * A deployment is a production build that either runs on Vercel or serves a non-loopback
+ * origin. A production build on localhost (`npm start`, the end-to-end tests) is local: it may
+ * use the embedded database, generated keys and the in-memory limiter. A real deployment that
+ * forgot APP_URL still fails closed: its origin is not on the allowlist, so CSRF checks refuse
+ * every state-changing request until APP_URL is set, which then makes it strict.
+ */
+function isDeployed(raw: RawEnv): boolean {
+  if (raw.NODE_ENV !== "production") return false;
+  if (raw.VERCEL === "1") return true;
+  return raw.APP_URL !== undefined && !isLoopbackOrigin(raw.APP_URL);
+}
+
+function deploymentProblems(raw: RawEnv): string[] {
+  const problems: string[] = [];
+  if (raw.APP_URL === undefined) problems.push("APP_URL: required in a deployment (the app's public https origin)");
+  for (const value of [raw.APP_URL, ...raw.CORS_ORIGINS]) {
+    if (value !== undefined && !value.startsWith("https://")) problems.push(`APP_URL/CORS_ORIGINS: ${value} must use https://`);
+  }
+  if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: required in a deployment (the embedded database is for local use)");
+  if (raw.JWT_PRIVATE_KEY === undefined) problems.push("JWT_PRIVATE_KEY: required in a deployment (run `npm run keys:generate`)");
+  const hasUpstash = raw.UPSTASH_REDIS_REST_URL !== undefined && raw.UPSTASH_REDIS_REST_TOKEN !== undefined;
+  if (!hasUpstash && !raw.RATE_LIMIT_ALLOW_MEMORY_STORE) {
+    problems.push(
+      "UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN: required in a deployment, so rate limits are shared across instances " +
+        "(or set RATE_LIMIT_ALLOW_MEMORY_STORE=true to accept per-instance limits)",
+    );
+  }
+  return problems;
+}
+
+function localProblems(raw: RawEnv): string[] {
+  // Plain http is tolerated locally, but only for loopback: a LAN or public origin over http
+  // would send cookies in clear text.
+  return [raw.APP_URL, ...raw.CORS_ORIGINS]
+    .filter((value): value is string => value !== undefined)
+    .filter((value) => value.startsWith("http://") && !isLoopbackOrigin(value))
+    .map((value) => `APP_URL/CORS_ORIGINS: ${value} uses http:// on a non-loopback host; use https://`);
+}
+
+function pairProblems(raw: RawEnv): string[] {
+  const pairs: [keyof RawEnv, keyof RawEnv][] = [
+    ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+    ["AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"],
+    ["AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"],
+    ["AUTH_OIDC_ID", "AUTH_OIDC_SECRET"],
+    ["AUTH_OIDC_ISSUER", "AUTH_OIDC_ID"],
+  ];
+  return pairs
+    .filter(([a, b]) => (raw[a] === undefined) !== (raw[b] === undefined))
+    .map(([a, b]) => `${a}/${b}: set both or neither`);
+}
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+/** Validate a variable source. Pure, so tests can feed it any environment. */
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  // An empty value (`FOO=` in a .env file) means unset, not "the empty string".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
+    };
+  }
+  const raw = parsed.data;
+  const deployed = isDeployed(raw);
+  const problems = [...pairProblems(raw), ...(deployed ? deploymentProblems(raw) : localProblems(raw))];
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    env: {
+      ...raw,
+      deployed,
+      APP_URL: raw.APP_URL ?? "http://localhost:3000",
+      TRUSTED_PROXY: raw.TRUSTED_PROXY ?? (raw.VERCEL === "1" ? "vercel" : "none"),
+    },
+  };
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment; the app will not start until these are fixed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+export function loadEnv(source: Record<string, string | undefined> = readProcessEnv()): Env {
+  const result = parseEnv(source);
+  if (!result.ok) throw new InvalidEnvironmentError(result.problems);
+  return result.env;
+}
+
+if (typeof window !== "undefined") {
+  throw new Error("lib/env.ts holds server configuration and must not be bundled for the browser.");
+}
+
+/** The validated configuration of this process. */
+export const env: Env = loadEnv();

@@ -1,0 +1,68 @@
+/**
+ * Stable error codes and the one error type every layer throws.
+ *
+ * A client sees the code's fixed title and status, never a library's message: internal
+ * messages leak implementation detail (OWASP ASVS 5.0 V16.5.1). Each code maps to exactly one
+ * HTTP status here, so a handler cannot answer the same failure two different ways.
+ */
+
+export const ERROR_CODES = {
+  ERR_VALIDATION: { status: 400, title: "Invalid request" },
+  ERR_MALFORMED_JSON: { status: 400, title: "Malformed JSON body" },
+  ERR_BODY_TOO_DEEP: { status: 400, title: "JSON body is nested too deeply" },
+  ERR_FORBIDDEN_KEY: { status: 400, title: "JSON body contains a forbidden key" },
+  ERR_UNAUTHENTICATED: { status: 401, title: "Authentication required" },
+  ERR_FORBIDDEN: { status: 403, title: "Forbidden" },
+  ERR_NOT_FOUND: { status: 404, title: "Not found" },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  ERR_CONFLICT: { status: 409, title: "Conflict" },
+  ERR_BODY_TOO_LARGE: { status: 413, title: "Request body too large" },
+  ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
+  ERR_RATE_LIMITED: { status: 429, title: "Too many requests" },
+  ERR_INTERNAL: { status: 500, title: "Internal server error" },
+  ERR_DB_UNAVAILABLE: { status: 503, title: "Service temporarily unavailable" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Field path → messages, as sent in a validation problem's `errors` member. */
+export type FieldErrors = Record<string, string[]>;
+
+export interface AppErrorOptions {
+  /** Safe, client-facing explanation. Never pass a caught error's message here. */
+  detail?: string;
+  errors?: FieldErrors;
+  /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
+  headers?: Record<string, string>;
+  /** The underlying error, kept for the server log only. */
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly errors: FieldErrors | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    super(options.detail ?? ERROR_CODES[code].title, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.title = ERROR_CODES[code].title;
+    this.detail = options.detail;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** `ERR_BODY_TOO_LARGE` → `body-too-large`, the slug in the problem `type` URI. */
+export function problemSlug(code: ErrorCode): string {
+  return code.replace(/^ERR_/, "").toLowerCase().replaceAll("_", "-");
+}

@@ -1,0 +1,14 @@
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+
+export default defineConfig({
+  // The TypeScript/WASM schema engine: no native engine binary is downloaded or needed.
+  experimental: { adapter: true },
+  engine: "js",
+  schema: path.join("prisma", "schema.prisma"),
+  migrations: { path: path.join("prisma", "migrations") },
+  async adapter() {
+    const { embeddedMigrateAdapter } = await import("./prisma/embedded-migrate-adapter");
+    return embeddedMigrateAdapter();
+  },
+});

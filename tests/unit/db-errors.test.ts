@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
+
+describe("isDatabaseUnavailable", () => {
+  it("recognises a driver adapter's 'database not reachable' error inside a Prisma error", () => {
+    const error = Object.assign(new Error("Raw query failed"), {
+      name: "PrismaClientKnownRequestError",
+      code: "P2010",
+      meta: { driverAdapterError: { name: "DriverAdapterError", cause: { kind: "DatabaseNotReachable", host: "127.0.0.1", port: 1 } } },
+    });
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it("recognises Node socket errors anywhere in the cause chain", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    expect(isDatabaseUnavailable(new Error("wrapped", { cause: refused }))).toBe(true);
+    expect(isDatabaseUnavailable(new AggregateError([refused], "all addresses failed"))).toBe(true);
+  });
+
+  it("does not mistake a constraint violation or a plain bug for an outage", () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error("Unique constraint failed"), { code: "P2002" }))).toBe(false);
+    expect(isDatabaseUnavailable(new TypeError("x is undefined"))).toBe(false);
+    expect(isDatabaseUnavailable("a string")).toBe(false);
+  });
+
+  it("stops on a cause cycle", () => {
+    const a: { cause?: unknown } = {};
+    a.cause = a;
+    expect(isDatabaseUnavailable(a)).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
+
+const DEPLOYED_OK = {
+  NODE_ENV: "production",
+  APP_URL: "https://app.example.com",
+  DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+  JWT_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
+  UPSTASH_REDIS_REST_URL: "https://eu1-example.upstash.io",
+  UPSTASH_REDIS_REST_TOKEN: "token",
+};
+
+function problems(source: Record<string, string | undefined>): string[] {
+  const result = parseEnv(source);
+  return result.ok ? [] : result.problems;
+}
+
+describe("environment", () => {
+  it("needs no variables at all for local development", () => {
+    const result = parseEnv({});
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.env.deployed).toBe(false);
+      expect(result.env.APP_URL).toBe("http://localhost:3000");
+      expect(result.env.ACCESS_TOKEN_TTL).toBe(900);
+      expect(result.env.TRUSTED_PROXY).toBe("none");
+    }
+  });
+
+  it("treats a production build on a loopback origin as local (npm start, end-to-end tests)", () => {
+    const result = parseEnv({ NODE_ENV: "production", APP_URL: "http://localhost:3100" });
+    expect(result.ok && result.env.deployed).toBe(false);
+  });
+
+  it("accepts a complete deployment", () => {
+    const result = parseEnv(DEPLOYED_OK);
+    expect(result.ok && result.env.deployed).toBe(true);
+  });
+
+  it("refuses a deployment with every missing variable listed in one message", () => {
+    const list = problems({ NODE_ENV: "production", APP_URL: "https://app.example.com" });
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("DATABASE_URL"),
+        expect.stringContaining("JWT_PRIVATE_KEY"),
+        expect.stringContaining("UPSTASH_REDIS_REST_URL"),
+      ]),
+    );
+  });
+
+  it("treats any Vercel production build as a deployment, even without APP_URL", () => {
+    const list = problems({ NODE_ENV: "production", VERCEL: "1" });
+    expect(list).toEqual(expect.arrayContaining([expect.stringContaining("APP_URL"), expect.stringContaining("JWT_PRIVATE_KEY")]));
+  });
+
+  it("accepts the in-memory rate limiter in a deployment only with the explicit opt-out", () => {
+    const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutUpstash } = DEPLOYED_OK;
+    expect(problems(withoutUpstash)).toEqual([expect.stringContaining("RATE_LIMIT_ALLOW_MEMORY_STORE")]);
+    expect(problems({ ...withoutUpstash, RATE_LIMIT_ALLOW_MEMORY_STORE: "true" })).toEqual([]);
+  });
+
+  it.each([
+    ["a wildcard", "*"],
+    ["a wildcard subdomain", "https://*.example.com"],
+    ["a path", "https://example.com/app"],
+    ["a trailing slash", "https://example.com/"],
+    ["not a URL", "example.com"],
+  ])("refuses %s as a CORS origin", (_name, value) => {
+    expect(problems({ CORS_ORIGINS: value })).toEqual([expect.stringContaining("CORS_ORIGINS")]);
+  });
+
+  it("refuses http:// origins in a deployment", () => {
+    expect(problems({ ...DEPLOYED_OK, CORS_ORIGINS: "http://admin.example.com" })).toEqual([
+      expect.stringContaining("http://admin.example.com must use https://"),
+    ]);
+  });
+
+  it("refuses a non-loopback http:// origin even locally, and allows loopback", () => {
+    expect(problems({ CORS_ORIGINS: "http://192.168.1.10:3000" })).toEqual([expect.stringContaining("non-loopback")]);
+    expect(problems({ CORS_ORIGINS: "http://127.0.0.1:3001,http://localhost:5173" })).toEqual([]);
+  });
+
+  it("refuses a database URL that is not Postgres", () => {
+    expect(problems({ DATABASE_URL: "mysql://localhost/app" })).toEqual([expect.stringContaining("DATABASE_URL")]);
+  });
+
+  it("refuses half-configured credentials", () => {
+    expect(problems({ AUTH_GITHUB_ID: "id" })).toEqual([expect.stringContaining("AUTH_GITHUB_ID/AUTH_GITHUB_SECRET")]);
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", APP_URL: "" }).ok).toBe(true);
+  });
+
+  it.each(["0", "vercelx", "-1", "10"])("refuses TRUSTED_PROXY=%s", (value) => {
+    expect(problems({ TRUSTED_PROXY: value })).toEqual([expect.stringContaining("TRUSTED_PROXY")]);
+  });
+
+  it("parses TRUSTED_PROXY as a hop count", () => {
+    const result = parseEnv({ TRUSTED_PROXY: "2" });
+    expect(result.ok && result.env.TRUSTED_PROXY).toBe(2);
+  });
+});
