@@ -3,6 +3,8 @@ import type { NextConfig } from "next";
 import "./lib/env";
 
 const nextConfig: NextConfig = {
+  // A separate build directory lets two production builds (say, two end-to-end runs) coexist.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Advertising the framework helps only an attacker fingerprinting versions.
   poweredByHeader: false,
   reactStrictMode: true,

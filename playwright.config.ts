@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findBrowser } from "./scripts/find-browser";
 
-const PORT = 3100;
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://localhost:${PORT}`;
 const executablePath = findBrowser(process.env.CHROMIUM_PATH);
 
@@ -43,7 +43,7 @@ export default defineConfig({
     env: {
       APP_URL: BASE_URL,
       PORT: String(PORT),
-      DATA_DIR: ".data/e2e",
+      DATA_DIR: `.data/e2e-${PORT}`,
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
     },

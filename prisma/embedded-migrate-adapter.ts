@@ -1,11 +1,11 @@
 /**
- * The driver adapter the Prisma CLI uses (prisma.config.ts). Only for *authoring* migrations
- * (`npm run db:migration:new`) and for `prisma migrate diff`; migrations are *applied* by our own
+ * The driver adapter the Prisma CLI uses (prisma.config.ts), for *authoring* migrations
+ * (`npm run db:migration:new` runs `prisma migrate diff`); migrations are *applied* by our own
  * runner, lib/db/migrate.ts, to both PGlite and Postgres (docs/decisions/001-…md).
  *
  * Both the "main" and the shadow database are throwaway in-memory PGlite instances: Prisma
- * replays the existing migrations into them, diffs against schema.prisma, and writes the new
- * migration file. Your `.data/` database is never opened, so a running dev server is safe.
+ * replays the existing migrations into the shadow and diffs it against schema.prisma. Your
+ * `.data/` database is never opened, so a running dev server is safe.
  *
  * pglite-prisma-adapter 0.6.1 needs two repairs for Migrate:
  * - Migrate sends whole multi-statement scripts through `executeRaw` with no arguments; PGlite's

@@ -8,6 +8,8 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 
 const dataDir = process.env.DATA_DIR ?? ".data/e2e";
+// Refuse to wipe anything outside the project's local data directory.
+if (!path.resolve(dataDir).startsWith(path.resolve(".data") + path.sep)) throw new Error(`DATA_DIR ${dataDir} is outside .data/`);
 const port = process.env.PORT ?? "3100";
 rmSync(path.resolve(dataDir), { recursive: true, force: true });
 
