@@ -1,6 +1,17 @@
 import type { NextConfig } from "next";
 // Importing the environment module validates it: `next build` fails on a bad deployment config.
-import "./lib/env";
+import { env } from "./lib/env";
+import { loadOrCreateDevSigningKey } from "./lib/auth/dev-keys";
+import { assertSigningKeyUsable } from "./lib/auth/key-check";
+
+if (env.JWT_PRIVATE_KEY === undefined) {
+  // Local runs only (a deployment without a key was refused above): a generated key in .data/,
+  // placed in this process's environment before any route or middleware module reads it.
+  process.env.JWT_PRIVATE_KEY = loadOrCreateDevSigningKey(env.DATA_DIR);
+} else {
+  // Refuse to build or start with a key the token service would reject at the first request.
+  assertSigningKeyUsable(env.JWT_PRIVATE_KEY);
+}
 
 const nextConfig: NextConfig = {
   // A separate build directory lets two production builds (say, two end-to-end runs) coexist.

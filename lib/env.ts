@@ -33,9 +33,24 @@ function readProcessEnv(): Record<string, string | undefined> {
     JWT_PRIVATE_KEY: process.env.JWT_PRIVATE_KEY,
     JWT_PUBLIC_KEYS: process.env.JWT_PUBLIC_KEYS,
     ACCESS_TOKEN_TTL: process.env.ACCESS_TOKEN_TTL,
+    SESSION_IDLE_TTL: process.env.SESSION_IDLE_TTL,
+    SESSION_ABSOLUTE_TTL: process.env.SESSION_ABSOLUTE_TTL,
+    REFRESH_REUSE_GRACE: process.env.REFRESH_REUSE_GRACE,
     UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL,
     UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN,
     RATE_LIMIT_ALLOW_MEMORY_STORE: process.env.RATE_LIMIT_ALLOW_MEMORY_STORE,
+    RATE_LIMIT_GLOBAL_MAX: process.env.RATE_LIMIT_GLOBAL_MAX,
+    RATE_LIMIT_GLOBAL_WINDOW: process.env.RATE_LIMIT_GLOBAL_WINDOW,
+    RATE_LIMIT_AUTH_MAX: process.env.RATE_LIMIT_AUTH_MAX,
+    RATE_LIMIT_AUTH_ACCOUNT_MAX: process.env.RATE_LIMIT_AUTH_ACCOUNT_MAX,
+    RATE_LIMIT_AUTH_WINDOW: process.env.RATE_LIMIT_AUTH_WINDOW,
+    RATE_LIMIT_AUTH_KNOWN_ADDRESS_TTL: process.env.RATE_LIMIT_AUTH_KNOWN_ADDRESS_TTL,
+    RATE_LIMIT_USER_MAX: process.env.RATE_LIMIT_USER_MAX,
+    RATE_LIMIT_USER_WINDOW: process.env.RATE_LIMIT_USER_WINDOW,
+    RATE_LIMIT_REFRESH_MAX: process.env.RATE_LIMIT_REFRESH_MAX,
+    RATE_LIMIT_REFRESH_WINDOW: process.env.RATE_LIMIT_REFRESH_WINDOW,
+    RATE_LIMIT_STORE_TIMEOUT_MS: process.env.RATE_LIMIT_STORE_TIMEOUT_MS,
+    RATE_LIMIT_MEMORY_MAX_KEYS: process.env.RATE_LIMIT_MEMORY_MAX_KEYS,
     AUTH_GITHUB_ID: process.env.AUTH_GITHUB_ID,
     AUTH_GITHUB_SECRET: process.env.AUTH_GITHUB_SECRET,
     AUTH_GOOGLE_ID: process.env.AUTH_GOOGLE_ID,
@@ -83,6 +98,11 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: "must be a postgres:// or postgresql:// URL" });
 
+/** A rate-limit quota: how many requests (or failures) a window allows. */
+const count = z.coerce.number().int().min(1).max(1_000_000);
+/** A rate-limit window in seconds: from one second to one day. */
+const windowSeconds = z.coerce.number().int().min(1).max(86_400);
+
 const trustedProxy = z.union([
   z.enum(["vercel", "none"]),
   z
@@ -107,9 +127,33 @@ const schema = z.object({
   JWT_PRIVATE_KEY: z.string().optional(),
   JWT_PUBLIC_KEYS: z.string().optional(),
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(3600).default(900),
+  // Seconds. A session ends after 7 days without a refresh, and 30 days after sign-in at most.
+  SESSION_IDLE_TTL: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
+  SESSION_ABSOLUTE_TTL: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+  // Seconds during which the token just rotated away may still be presented without counting as
+  // reuse (two tabs refreshing at once); see docs/decisions/006-refresh-token-reuse-grace.md.
+  REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(60).default(10),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
   RATE_LIMIT_ALLOW_MEMORY_STORE: flag.default(false),
+  // Rate-limit tiers (lib/edge/rate-limit/policy.ts, docs/edge.md). Counts are requests (for the
+  // auth tiers, failed sign-ins); windows are seconds. The defaults are the secure values.
+  RATE_LIMIT_GLOBAL_MAX: count.default(100),
+  RATE_LIMIT_GLOBAL_WINDOW: windowSeconds.default(15 * 60),
+  RATE_LIMIT_AUTH_MAX: count.default(5),
+  RATE_LIMIT_AUTH_ACCOUNT_MAX: count.default(5),
+  RATE_LIMIT_AUTH_WINDOW: windowSeconds.default(15 * 60),
+  // How long an address that signed in to an account stays exempt from that account's lock
+  // (docs/decisions/012-account-keyed-auth-limit.md); 0 turns the exemption off.
+  RATE_LIMIT_AUTH_KNOWN_ADDRESS_TTL: z.coerce.number().int().min(0).max(365 * 86_400).default(30 * 86_400),
+  RATE_LIMIT_USER_MAX: count.default(30),
+  RATE_LIMIT_USER_WINDOW: windowSeconds.default(60),
+  RATE_LIMIT_REFRESH_MAX: count.default(10),
+  RATE_LIMIT_REFRESH_WINDOW: windowSeconds.default(15 * 60),
+  // How long a shared-store call may take before the tier's failure policy applies (ADR 011).
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
+  // Keys the in-memory store keeps per tier before evicting the least recently used one.
+  RATE_LIMIT_MEMORY_MAX_KEYS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   AUTH_GITHUB_ID: z.string().optional(),
   AUTH_GITHUB_SECRET: z.string().optional(),
   AUTH_GOOGLE_ID: z.string().optional(),

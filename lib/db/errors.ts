@@ -53,3 +53,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A unique constraint refused the write. Prisma reports it as P2002; some driver adapters surface
+ * the adapter error itself, with Postgres' SQLSTATE 23505 or the `UniqueConstraintViolation`
+ * kind on its cause.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== null && typeof current === "object"; depth++) {
+    const candidate = current as { code?: unknown; kind?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (candidate.code === "P2002" || candidate.code === "23505" || candidate.kind === "UniqueConstraintViolation") return true;
+    if (candidate.meta?.driverAdapterError !== undefined && isUniqueViolation(candidate.meta.driverAdapterError)) return true;
+    current = candidate.cause;
+  }
+  return false;
+}

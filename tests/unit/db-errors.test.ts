@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { isDatabaseUnavailable, isUniqueViolation } from "@/lib/db/errors";
 
 describe("isDatabaseUnavailable", () => {
   it("recognises a driver adapter's 'database not reachable' error inside a Prisma error", () => {
@@ -27,5 +27,14 @@ describe("isDatabaseUnavailable", () => {
     const a: { cause?: unknown } = {};
     a.cause = a;
     expect(isDatabaseUnavailable(a)).toBe(false);
+  });
+});
+
+describe("isUniqueViolation", () => {
+  it("recognises Prisma's P2002 and a driver adapter's raw SQLSTATE 23505", () => {
+    expect(isUniqueViolation(Object.assign(new Error("x"), { code: "P2002" }))).toBe(true);
+    const adapterError = Object.assign(new Error("x"), { name: "DriverAdapterError", cause: { kind: "postgres", code: "23505" } });
+    expect(isUniqueViolation(adapterError)).toBe(true);
+    expect(isUniqueViolation(Object.assign(new Error("x"), { code: "P2025" }))).toBe(false);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Who is calling: the authoritative check, done in the route handler where the data is read.
+ *
+ * The edge middleware already refused requests without a valid token, but a middleware can be
+ * skipped (CVE-2025-29927), so every handler calls one of these itself:
+ * - `getUser(request)` returns the signed-in user, or null;
+ * - `requireUser(request)` throws a 401 problem when there is none;
+ * - `requireRole(request, "admin")` also throws a 403 for any other role.
+ *
+ * The token is taken from `Authorization: Bearer` (API clients) or the access cookie (the SPA).
+ * Beyond the signature, the session behind the token must still be live and its user enabled,
+ * and the role comes from the database, not the token: a revoked session, a disabled user or a
+ * demoted admin loses access on the next request, not 15 minutes later. (Services that verify
+ * our tokens on their own, through the JWKS, do have that 15-minute window; docs/tokens.md.)
+ */
+import "server-only";
+import { AppError } from "../http/errors";
+import { getDb } from "../db/client";
+import { ACCESS_COOKIE } from "./cookie-names";
+import { readCookie } from "./cookies";
+import { TokenError, verifyAccessToken, type AccessTokenClaims } from "./tokens";
+import { roleName, type PublicUser } from "../users/public-user";
+
+export interface AuthenticatedUser {
+  id: string;
+  role: PublicUser["role"];
+  /** The session (refresh family) this request's token belongs to. */
+  sessionId: string;
+}
+
+/**
+ * The raw access token of a request, or null when none was sent. A malformed Authorization header
+ * is an error rather than "no token", so a broken client is told why it is refused.
+ */
+export function accessTokenFrom(request: Request): string | null {
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
+    if (match === null) throw new TokenError("ERR_TOKEN_INVALID", "malformed authorization header");
+    return match[1] as string;
+  }
+  return readCookie(request.headers, ACCESS_COOKIE) ?? null;
+}
+
+async function claimsOf(request: Request): Promise<AccessTokenClaims | null> {
+  const token = accessTokenFrom(request);
+  return token === null ? null : verifyAccessToken(token);
+}
+
+async function liveUser(claims: AccessTokenClaims): Promise<AuthenticatedUser | null> {
+  if (claims.role === "service") return null;
+  const db = await getDb();
+  const now = new Date();
+  const session = await db.session.findFirst({
+    where: {
+      id: claims.sid,
+      userId: claims.sub,
+      revokedAt: null,
+      idleExpiresAt: { gt: now },
+      absoluteExpiresAt: { gt: now },
+      user: { disabledAt: null },
+    },
+    select: { user: { select: { role: true } } },
+  });
+  return session === null ? null : { id: claims.sub, role: roleName(session.user.role), sessionId: claims.sid };
+}
+
+/** The signed-in user, or null for no token, an invalid token, or a dead session. */
+export async function getUser(request: Request): Promise<AuthenticatedUser | null> {
+  try {
+    const claims = await claimsOf(request);
+    return claims === null ? null : await liveUser(claims);
+  } catch (error) {
+    if (error instanceof TokenError) return null;
+    throw error;
+  }
+}
+
+export async function requireUser(request: Request): Promise<AuthenticatedUser> {
+  const claims = await claimsOf(request);
+  if (claims === null) {
+    throw new AppError("ERR_UNAUTHENTICATED", { headers: { "www-authenticate": 'Bearer realm="palisade"' } });
+  }
+  const user = await liveUser(claims);
+  if (user === null) {
+    throw new AppError("ERR_UNAUTHENTICATED", {
+      detail: "Your session has ended. Sign in again.",
+      headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+    });
+  }
+  return user;
+}
+
+export async function requireRole(request: Request, role: PublicUser["role"]): Promise<AuthenticatedUser> {
+  const user = await requireUser(request);
+  if (user.role !== role) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
+  return user;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one shape a user takes in a response. Reads select exactly these columns, so a password
+ * hash or an internal flag cannot reach a response even by accident.
+ */
+import type { Role } from "../db/generated/client";
+
+export const publicUserSelect = { id: true, email: true, name: true, role: true } as const;
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: "user" | "admin" | "service";
+}
+
+export function roleName(role: Role): PublicUser["role"] {
+  return role.toLowerCase() as PublicUser["role"];
+}
+
+export function toPublicUser(user: { id: string; email: string; name: string; role: Role }): PublicUser {
+  return { id: user.id, email: user.email, name: user.name, role: roleName(user.role) };
+}
