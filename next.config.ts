@@ -22,6 +22,8 @@ const nextConfig: NextConfig = {
   // Loaded from node_modules at run time rather than bundled: WASM Postgres, native argon2 and
   // the pg driver do not survive bundling.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "@node-rs/argon2", "pino"],
+  // The common-password list is read from disk at run time; ship it with every API function.
+  outputFileTracingIncludes: { "/api/**": ["./lib/auth/data/**"] },
 };
 
 export default nextConfig;

@@ -36,6 +36,7 @@ async function loadApp() {
     revokeSession: session.DELETE as unknown as Handler,
     changePassword: password.POST as Handler,
     me: me.GET as Handler,
+    deleteMe: me.DELETE as Handler,
     jwks: jwks.GET as Handler,
     db: await client.getDb(),
     disconnect: client.disconnectDb,
@@ -295,6 +296,22 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
       await app.db.user.update({ where: { id: userId }, data: { role: "USER" } });
       expect((await (await call(app.me, { jar })).json()).role).toBe("user");
       expect((await (await call(app.refresh, { method: "POST", jar })).json()).user.role).toBe("user");
+    });
+  });
+
+  describe("account deletion", () => {
+    it("needs the current password, then removes the user, their sessions and their cookies", async () => {
+      const { jar, userId } = await signUp();
+      const refused = await call(app.deleteMe, { method: "DELETE", body: { password: "not my password" }, jar });
+      expect(refused.status).toBe(400);
+      expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
+      const copy = jar.clone();
+      const deleted = await call(app.deleteMe, { method: "DELETE", body: { password: PASSWORD }, jar });
+      expect(deleted.status).toBe(204);
+      expect(jar.cookies.size).toBe(0);
+      expect(await app.db.user.count({ where: { id: userId } })).toBe(0);
+      expect(await app.db.session.count({ where: { userId } })).toBe(0);
+      expect((await call(app.refresh, { method: "POST", jar: copy })).status).toBe(401);
     });
   });
 

@@ -1,0 +1,27 @@
+/**
+ * Deleting one's own account: the caller must prove it is them again (their password, when the
+ * account has one), so a stolen session alone cannot destroy an account. Sessions and notes go
+ * with the user (ON DELETE CASCADE); the audit trail keeps the event, by id only.
+ */
+import "server-only";
+import { z } from "zod";
+import { AppError } from "../http/errors";
+import { recordAuditEvent, type AuditContext } from "../audit";
+import type { Db } from "../db/client";
+import { verifyPassword } from "../auth/password-hash";
+
+export const DeleteAccountSchema = z.strictObject({ password: z.string().min(1).max(1024).optional() });
+
+export async function deleteOwnAccount(db: Db, userId: string, input: z.output<typeof DeleteAccountSchema>, context: AuditContext): Promise<void> {
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+  if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
+  if (user.passwordHash !== null) {
+    if (input.password === undefined || !(await verifyPassword(user.passwordHash, input.password))) {
+      throw new AppError("ERR_VALIDATION", { detail: "Confirm with your current password.", errors: { password: ["Not correct."] } });
+    }
+  }
+  await db.$transaction(async (tx) => {
+    await recordAuditEvent(tx, context, { type: "account.deleted", actorId: userId, targetId: userId });
+    await tx.user.delete({ where: { id: userId }, select: { id: true } });
+  });
+}
