@@ -58,6 +58,7 @@ function readProcessEnv(): Record<string, string | undefined> {
     AUTH_OIDC_ISSUER: process.env.AUTH_OIDC_ISSUER,
     AUTH_OIDC_ID: process.env.AUTH_OIDC_ID,
     AUTH_OIDC_SECRET: process.env.AUTH_OIDC_SECRET,
+    AUTH_OIDC_NAME: process.env.AUTH_OIDC_NAME,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL,
   };
@@ -158,10 +159,18 @@ const schema = z.object({
   AUTH_GITHUB_SECRET: z.string().optional(),
   AUTH_GOOGLE_ID: z.string().optional(),
   AUTH_GOOGLE_SECRET: z.string().optional(),
-  AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  // An OpenID Connect issuer identifier: a URL with no query or fragment (OIDC Discovery §2).
+  AUTH_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => !value.includes("?") && !value.includes("#"), { message: "must be an issuer URL with no query or fragment" })
+    .optional(),
   AUTH_OIDC_ID: z.string().optional(),
   AUTH_OIDC_SECRET: z.string().optional(),
-  NEXTAUTH_SECRET: z.string().optional(),
+  // The generic OIDC provider's button label ("Continue with Okta"); see lib/auth/oauth/configured.ts.
+  AUTH_OIDC_NAME: z.string().trim().min(1).max(40).optional(),
+  // Encrypts the identity broker's short-lived state, PKCE and nonce cookies and the pending-link
+  // cookie (docs/oauth.md). 32 characters from a CSPRNG carry at least 128 bits even as hex.
+  NEXTAUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters (for example `openssl rand -base64 32`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -214,6 +223,20 @@ function localProblems(raw: RawEnv): string[] {
     .map((value) => `APP_URL/CORS_ORIGINS: ${value} uses http:// on a non-loopback host; use https://`);
 }
 
+/** The identity broker's rules (docs/oauth.md): a real secret, and https to the issuer, in a deployment. */
+function brokerProblems(raw: RawEnv, deployed: boolean): string[] {
+  if (!deployed) return [];
+  const problems: string[] = [];
+  const anyProvider = raw.AUTH_GITHUB_ID !== undefined || raw.AUTH_GOOGLE_ID !== undefined || raw.AUTH_OIDC_ID !== undefined;
+  if (anyProvider && raw.NEXTAUTH_SECRET === undefined) {
+    problems.push("NEXTAUTH_SECRET: required in a deployment when a sign-in provider is configured");
+  }
+  if (raw.AUTH_OIDC_ISSUER !== undefined && !raw.AUTH_OIDC_ISSUER.startsWith("https://")) {
+    problems.push(`AUTH_OIDC_ISSUER: ${raw.AUTH_OIDC_ISSUER} must use https:// in a deployment`);
+  }
+  return problems;
+}
+
 function pairProblems(raw: RawEnv): string[] {
   const pairs: [keyof RawEnv, keyof RawEnv][] = [
     ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
@@ -242,7 +265,7 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
   }
   const raw = parsed.data;
   const deployed = isDeployed(raw);
-  const problems = [...pairProblems(raw), ...(deployed ? deploymentProblems(raw) : localProblems(raw))];
+  const problems = [...pairProblems(raw), ...(deployed ? deploymentProblems(raw) : localProblems(raw)), ...brokerProblems(raw, deployed)];
   if (problems.length > 0) return { ok: false, problems };
 
   return {

@@ -1,0 +1,52 @@
+/**
+ * Counts a request against its tiers in a store and turns the answers into one decision, applying
+ * each tier's failure policy when the store does not answer (ADR 011). Every outage is logged
+ * with the tier, its policy and the request ID, so "limits were off for ten minutes" is visible.
+ */
+import type { Env } from "../../env";
+import type { EdgeLogger } from "../log";
+import { MemoryRateLimitStore } from "./memory-store";
+import { decide, type RateLimitDecision, type TierHit, type TierOutcome } from "./policy";
+import { StoreUnavailableError, type RateLimitStore } from "./store";
+import { UpstashRateLimitStore } from "./upstash-store";
+
+export interface CountOptions {
+  log: EdgeLogger;
+  /** Milliseconds since the epoch; tests pass a fixed clock. */
+  now?: number;
+}
+
+/** Count one request against several tiers, concurrently (one round trip's latency, not N). */
+export async function countTiers(store: RateLimitStore, hits: readonly TierHit[], options: CountOptions): Promise<RateLimitDecision> {
+  const outcomes = await Promise.all(hits.map((hit) => countOne(store, hit, options.log)));
+  return decide(outcomes, options.now ?? Date.now());
+}
+
+export async function countOne(store: RateLimitStore, hit: TierHit, log: EdgeLogger, cost = 1): Promise<TierOutcome> {
+  try {
+    return { ...hit, status: "counted", result: await store.hit(hit.policy, hit.key, cost) };
+  } catch (error) {
+    logOutage(log, hit, error);
+    return { ...hit, status: "unavailable" };
+  }
+}
+
+export function logOutage(log: EdgeLogger, hit: TierHit, error: unknown): void {
+  const fields = {
+    tier: hit.policy.name,
+    failMode: hit.policy.failMode,
+    reason: error instanceof StoreUnavailableError ? error.reason : "error",
+  };
+  if (hit.policy.failMode === "closed") log.error("rate-limit store unavailable; refusing (fail closed)", fields);
+  else log.warn("rate-limit store unavailable; allowing (fail open)", fields);
+}
+
+type StoreEnv = Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "RATE_LIMIT_STORE_TIMEOUT_MS" | "RATE_LIMIT_MEMORY_MAX_KEYS">;
+
+/** Upstash when configured (lib/env.ts requires it in a deployment unless opted out), else memory. */
+export function rateLimitStoreFrom(env: StoreEnv): RateLimitStore {
+  if (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined) {
+    return new UpstashRateLimitStore({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS });
+  }
+  return new MemoryRateLimitStore({ maxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS });
+}

@@ -1,0 +1,109 @@
+/**
+ * Which routes are which, in one explicit table: the token gate, the CSRF content-type rule and
+ * the rate-limit tiers all read it, so they cannot disagree.
+ *
+ * Threat: an allowlist of *protected* routes fails open. A new route nobody added to it is public
+ * by default, and a path the matcher and the router read differently (`/%61pi/me`, `//api/me`)
+ * slips past. So the gate is the other way round: every path under `/api/` needs a token unless
+ * it is listed here, and a path is compared segment by segment after the same decoding the router
+ * applies. Anything unusual classifies as protected, and is refused rather than let through
+ * (CVE-2025-29927 showed what a skipped check costs; route handlers check again anyway).
+ */
+
+export type BodyFormat = "json" | "form";
+
+export interface PublicRoute {
+  /** Path segments; `[name]` matches one segment of letters, digits and dashes. */
+  path: string;
+  /** Why this route needs no access token. Kept next to the entry so a review sees it. */
+  why: string;
+  /** The request bodies it takes: JSON unless the protocol it speaks says otherwise. */
+  body?: BodyFormat;
+}
+
+/** Every route that answers without an access token. Adding a line here is a security decision. */
+export const PUBLIC_ROUTES: readonly PublicRoute[] = [
+  { path: "/api/health", why: "liveness probe for load balancers and uptime checks" },
+  { path: "/.well-known/jwks.json", why: "public keys, so other services can verify our tokens" },
+  { path: "/api/auth/register", why: "creates the account; there is no token yet" },
+  { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet" },
+  { path: "/api/auth/refresh", why: "runs when the access token has expired; the refresh cookie authenticates it" },
+  { path: "/api/auth/logout", why: "must work with an expired access token; the refresh cookie names the session" },
+  { path: "/api/oauth/token", why: "client-credentials grant; the client secret authenticates it", body: "form" },
+  // The identity broker (OAuth sign-in with GitHub, Google or OIDC, ending in our own token
+  // pair): exactly the endpoints lib/auth/oauth/broker.ts serves. Starting a sign-in posts a form
+  // carrying the broker's own double-submit CSRF token.
+  { path: "/api/auth/csrf", why: "identity broker: issues its double-submit CSRF token" },
+  { path: "/api/auth/signin", why: "identity broker: sends the browser to the sign-in page" },
+  { path: "/api/auth/signin/[provider]", why: "identity broker: starts a provider sign-in", body: "form" },
+  { path: "/api/auth/callback/[provider]", why: "identity broker: the provider redirects the browser back here" },
+  { path: "/api/auth/error", why: "identity broker: sends the browser to the sign-in page with the error" },
+  { path: "/api/auth/oauth/link", why: "links a provider to an existing account; the pending-link cookie and the password authenticate it" },
+];
+
+/** The refresh endpoint, which has a rate-limit tier of its own. */
+export const REFRESH_PATH = "/api/auth/refresh";
+
+export interface RouteClass {
+  /** The path as the router sees it: duplicate slashes collapsed, each segment decoded. */
+  segments: readonly string[];
+  /** Under `/api/` (compared case-insensitively, so `/API/me` cannot dodge the gate). */
+  api: boolean;
+  /** Under `/.well-known/`: machine-readable, like the API. */
+  wellKnown: boolean;
+  /** Listed in PUBLIC_ROUTES. */
+  public: boolean;
+  body: BodyFormat;
+  refresh: boolean;
+}
+
+const PARAM = /^\[[a-z]+\]$/;
+const PARAM_VALUE = /^[A-Za-z0-9-]{1,64}$/;
+
+function splitPath(path: string): string[] {
+  return path.split("/").filter((segment) => segment !== "");
+}
+
+const TABLE = PUBLIC_ROUTES.map((route) => ({ ...route, segments: splitPath(route.path) }));
+
+/**
+ * Decode each segment on its own, as the router does: `%2F` stays inside its segment instead of
+ * becoming a separator, so `/api/auth%2Flogin` is not `/api/auth/login`. A segment that does not
+ * decode is kept raw, which matches no public entry.
+ */
+function decodeSegments(pathname: string): string[] {
+  return splitPath(pathname).map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  });
+}
+
+function matches(template: readonly string[], segments: readonly string[]): boolean {
+  if (template.length !== segments.length) return false;
+  return template.every((part, i) => {
+    const segment = segments[i] as string;
+    return PARAM.test(part) ? PARAM_VALUE.test(segment) : part === segment;
+  });
+}
+
+export function classifyRoute(pathname: string): RouteClass {
+  const segments = decodeSegments(pathname);
+  const api = segments[0]?.toLowerCase() === "api";
+  const entry = TABLE.find((route) => matches(route.segments, segments));
+  return {
+    segments,
+    api,
+    wellKnown: segments[0] === ".well-known",
+    public: entry !== undefined,
+    body: entry?.body ?? "json",
+    refresh: entry?.path === REFRESH_PATH,
+  };
+}
+
+/** Needs a verified access token at the edge: an API path that is not in PUBLIC_ROUTES. */
+export function requiresToken(route: RouteClass): boolean {
+  return route.api && !route.public;
+}

@@ -1,0 +1,220 @@
+/**
+ * The shared rate-limit store, end to end on a real Redis: the real @upstash/redis and
+ * @upstash/ratelimit clients talk to tests/support/upstash-rest-server.ts, which talks to Redis.
+ */
+import { randomBytes } from "node:crypto";
+import Redis from "ioredis";
+import { Redis as UpstashRedis } from "@upstash/redis";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { checkAuthAttempt, recordAuthFailure, recordAuthSuccess } from "@/lib/edge/rate-limit/auth-attempts";
+import { edgeLogger } from "@/lib/edge/log";
+import { policiesFrom, type TierPolicy } from "@/lib/edge/rate-limit/policy";
+import { StoreUnavailableError } from "@/lib/edge/rate-limit/store";
+import { UpstashRateLimitStore } from "@/lib/edge/rate-limit/upstash-store";
+import { parseEnv } from "@/lib/env";
+import { edgeHarness, passedThrough } from "../support/edge-harness";
+import { startUpstashRestServer, type UpstashRestServer } from "../support/upstash-rest-server";
+
+const redisUrl = inject("redisUrl");
+const RUN = `palisade-test-${randomBytes(6).toString("hex")}`;
+
+describe.runIf(redisUrl !== null)("Upstash store on a real Redis", () => {
+  let server: UpstashRestServer;
+  let redis: Redis;
+  let prefixCount = 0;
+
+  /** A store as one app instance would build it, in this run's own key namespace. */
+  const storeFor = (prefix: string, timeoutMs = 2_000) => new UpstashRateLimitStore({ url: server.url, token: server.token, timeoutMs, prefix });
+  const freshPrefix = () => `${RUN}:${prefixCount++}`;
+  const quiet = edgeLogger("trace-upstash-01", { level: "silent" });
+
+  beforeAll(async () => {
+    server = await startUpstashRestServer({ redisUrl: redisUrl as string });
+    redis = new Redis(redisUrl as string);
+  });
+
+  beforeEach(() => {
+    server.setMode("normal");
+  });
+
+  afterAll(async () => {
+    // Leave nothing behind: every key this run wrote starts with RUN.
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${RUN}*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    await redis.quit();
+    await server.close();
+  });
+
+  describe("the REST protocol server", () => {
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${server.token}`, ...headers }, body: JSON.stringify(body) });
+
+    it("runs a JSON command array and returns its result", async () => {
+      const key = `${RUN}:proto:a`;
+      expect(await (await post("/", ["SET", key, "hello", "EX", 60])).json()).toEqual({ result: "OK" });
+      expect(await (await post("/", ["GET", key])).json()).toEqual({ result: "hello" });
+    });
+
+    it("encodes every string but OK as base64 when asked, so binary values survive JSON", async () => {
+      const key = `${RUN}:proto:b`;
+      const value = "héllo\u0000wörld";
+      await post("/", ["SET", key, value]);
+      const reply = (await (await post("/", ["GET", key], { "upstash-encoding": "base64" })).json()) as { result: string };
+      expect(Buffer.from(reply.result, "base64").toString("utf8")).toBe(value);
+      expect(await (await post("/", ["SET", key, "x"], { "upstash-encoding": "base64" })).json()).toEqual({ result: "OK" });
+    });
+
+    it("runs a pipeline and a MULTI/EXEC transaction, with per-command errors", async () => {
+      const key = `${RUN}:proto:c`;
+      const pipeline = await (await post("/pipeline", [["SET", key, "1"], ["INCR", key], ["HGET", key, "f"]])).json();
+      expect(pipeline).toEqual([{ result: "OK" }, { result: 2 }, { error: expect.stringContaining("WRONGTYPE") }]);
+      const transaction = await (await post("/multi-exec", [["INCR", key], ["INCRBY", key, 10]])).json();
+      expect(transaction).toEqual([{ result: 3 }, { result: 13 }]);
+    });
+
+    it("refuses a missing or wrong bearer token with 401", async () => {
+      expect((await fetch(server.url, { method: "POST", body: '["PING"]' })).status).toBe(401);
+      expect((await post("/", ["PING"], { authorization: "Bearer wrong" })).status).toBe(401);
+    });
+
+    it("answers 400 with the Redis error for a refused command", async () => {
+      const response = await post("/", ["NOSUCHCOMMAND"]);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: expect.stringContaining("unknown command") });
+    });
+
+    it("serves the real @upstash/redis client, including its EVALSHA-then-EVAL fallback", async () => {
+      const client = new UpstashRedis({ url: server.url, token: server.token, enableTelemetry: false });
+      const key = `${RUN}:proto:d`;
+      await client.set(key, { nested: [1, "two"] });
+      expect(await client.get(key)).toEqual({ nested: [1, "two"] });
+      const script = client.createScript<number>("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+      expect(await script.exec([`${key}:n`], ["5"])).toBe(5);
+    });
+  });
+
+  describe("rate limits through @upstash/ratelimit", () => {
+    const policy: TierPolicy = { name: "global", limit: 5, windowSeconds: 900, failMode: "open" };
+
+    it("allows q requests and refuses request q+1, with a reset in the future", async () => {
+      const store = storeFor(freshPrefix());
+      for (let i = 1; i <= 5; i++) expect((await store.hit(policy, "ip:198.51.100.1")).remaining).toBe(5 - i);
+      const refused = await store.hit(policy, "ip:198.51.100.1");
+      expect(refused.allowed).toBe(false);
+      expect(refused.resetAt).toBeGreaterThan(Date.now());
+    });
+
+    it("shares one limit between two instances (N instances do not allow N times the limit)", async () => {
+      const prefix = freshPrefix();
+      const [a, b] = [storeFor(prefix), storeFor(prefix)];
+      let allowed = 0;
+      for (let i = 0; i < 20; i++) if ((await (i % 2 === 0 ? a : b).hit(policy, "ip:198.51.100.2")).allowed) allowed++;
+      expect(allowed).toBe(5);
+    });
+
+    it("answers a client hammering after its 429 from the ephemeral cache, without a Redis round trip", async () => {
+      const store = storeFor(freshPrefix());
+      for (let i = 0; i < 6; i++) await store.hit(policy, "ip:198.51.100.3");
+      const before = server.requests;
+      for (let i = 0; i < 20; i++) expect((await store.hit(policy, "ip:198.51.100.3")).allowed).toBe(false);
+      expect(server.requests).toBe(before);
+    });
+
+    it("refunds, and remembers facts with a TTL in Redis", async () => {
+      const prefix = freshPrefix();
+      const store = storeFor(prefix);
+      await store.hit(policy, "k");
+      await store.hit(policy, "k", -1);
+      expect((await store.hit(policy, "k")).remaining).toBe(4);
+      await store.remember("known:x", 60);
+      expect(await store.recall("known:x")).toBe(true);
+      expect(await store.recall("known:y")).toBe(false);
+      expect(await redis.ttl(`${prefix}:fact:known:x`)).toBeGreaterThan(0);
+    });
+  });
+
+  describe("the store down", () => {
+    const policy: TierPolicy = { name: "global", limit: 5, windowSeconds: 900, failMode: "open" };
+
+    it("reports a hung store as unavailable (timeout) instead of waiting or silently allowing", async () => {
+      server.setMode("hang");
+      const store = storeFor(freshPrefix(), 200);
+      await expect(store.hit(policy, "k")).rejects.toMatchObject({ name: "StoreUnavailableError", reason: "timeout" });
+    });
+
+    it("reports a failing store (HTTP 500) as unavailable", async () => {
+      server.setMode("error");
+      await expect(storeFor(freshPrefix()).hit(policy, "k")).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it("reports a refused connection as unavailable", async () => {
+      const dead = new UpstashRateLimitStore({ url: "http://127.0.0.1:1", token: "t", timeoutMs: 2_000, prefix: freshPrefix() });
+      await expect(dead.hit(policy, "k")).rejects.toMatchObject({ name: "StoreUnavailableError", reason: "error" });
+    });
+
+    it("keeps the app answering through the middleware while the store hangs (edge tiers fail open)", async () => {
+      server.setMode("hang");
+      const edge = edgeHarness({ store: storeFor(freshPrefix(), 200) });
+      const response = await edge.run("/", { headers: { "x-request-id": "trace-hang-0001" } });
+      expect(passedThrough(response)).toBe(true);
+      expect(edge.logs).toContainEqual({ level: "warn", entry: expect.objectContaining({ requestId: "trace-hang-0001", tier: "global", reason: "timeout" }) });
+    });
+
+    it("refuses sign-in attempts while the store hangs (the auth tiers fail closed)", async () => {
+      server.setMode("hang");
+      const result = parseEnv({});
+      if (!result.ok) throw new Error("defaults must parse");
+      const attempt = await checkAuthAttempt(
+        { ip: "198.51.100.9", email: "user@example.com" },
+        { store: storeFor(freshPrefix(), 200), policies: policiesFrom(result.env), log: quiet },
+      );
+      expect(attempt.decision.outcome).toBe("unavailable");
+    });
+  });
+
+  describe("sign-in limits across instances", () => {
+    function policies() {
+      const result = parseEnv({});
+      if (!result.ok) throw new Error("defaults must parse");
+      return policiesFrom(result.env);
+    }
+
+    it("stops a spray of one account across two instances and many addresses after 5 failures", async () => {
+      const prefix = freshPrefix();
+      const instances = [storeFor(prefix), storeFor(prefix)];
+      let passwordChecks = 0;
+      for (let i = 0; i < 30; i++) {
+        const attempt = await checkAuthAttempt(
+          { ip: `203.0.113.${i + 1}`, email: "victim@example.com" },
+          { store: instances[i % 2], policies: policies(), log: quiet },
+        );
+        if (attempt.allowed) {
+          passwordChecks++;
+          await recordAuthFailure(attempt);
+        }
+      }
+      expect(passwordChecks).toBe(5);
+    });
+
+    it("refunds successes in the shared store and lets the known address in during the spray", async () => {
+      const prefix = freshPrefix();
+      const [a, b] = [storeFor(prefix), storeFor(prefix)];
+      const options = (store: UpstashRateLimitStore) => ({ store, policies: policies(), log: quiet, knownAddressTtlSeconds: 600 });
+      for (let i = 0; i < 10; i++) {
+        const attempt = await checkAuthAttempt({ ip: "198.51.100.20", email: "victim@example.com" }, options(a));
+        expect(attempt.allowed).toBe(true);
+        await recordAuthSuccess(attempt);
+      }
+      for (let i = 0; i < 10; i++) {
+        const attempt = await checkAuthAttempt({ ip: `203.0.113.${i + 1}`, email: "victim@example.com" }, options(b));
+        if (attempt.allowed) await recordAuthFailure(attempt);
+      }
+      expect((await checkAuthAttempt({ ip: "192.0.2.77", email: "victim@example.com" }, options(b))).allowed).toBe(false);
+      expect((await checkAuthAttempt({ ip: "198.51.100.20", email: "victim@example.com" }, options(b))).allowed).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Real app instances for the edge integration tests: a production build in its own directory
+ * (`.next-edge`, so the default `.next` other runs use is never touched), started with
+ * `next start` on a port of the test's choosing, with the environment the test gives it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export const EDGE_DIST_DIR = ".next-edge";
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+
+// What a build reads: if none of these changed since the last build, it is reused.
+const SOURCES = ["app", "lib", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+// Files `next build` rewrites for its dist directory; restored afterwards so the working tree
+// (and everyone else's type checks) never see `.next-edge` paths.
+const REWRITTEN_BY_BUILD = ["tsconfig.json", "next-env.d.ts"];
+
+function newestMtime(entry: string): number {
+  const full = path.join(ROOT, entry);
+  if (!existsSync(full)) return 0;
+  const stat = statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(full).map((child) => newestMtime(path.join(entry, child))));
+}
+
+function buildIsCurrent(): boolean {
+  const marker = path.join(ROOT, EDGE_DIST_DIR, "BUILD_ID");
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs > Math.max(...SOURCES.map(newestMtime));
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output}`))));
+  });
+}
+
+/**
+ * Take this build's `.next-edge` paths back out of a file `next build` rewrote. The file as it was
+ * before is put back when it had none; if it already had some (another run's leftovers), only
+ * those entries are removed, so nobody else's edit is lost.
+ */
+function undoBuildEdit(file: string, before: string): void {
+  const now = readFileSync(file, "utf8");
+  if (!now.includes(`${EDGE_DIST_DIR}/`)) return;
+  if (!before.includes(`${EDGE_DIST_DIR}/`)) {
+    writeFileSync(file, before);
+  } else if (file.endsWith(".json")) {
+    const config = JSON.parse(now) as { include?: string[] };
+    config.include = config.include?.filter((entry) => !entry.startsWith(`${EDGE_DIST_DIR}/`));
+    writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  } else {
+    writeFileSync(file, now.replaceAll(`./${EDGE_DIST_DIR}/`, "./.next/"));
+  }
+}
+
+/** A production build in `.next-edge`, rebuilt only when a source file is newer than it. */
+export async function ensureEdgeBuild(): Promise<void> {
+  if (buildIsCurrent()) return;
+  const saved = REWRITTEN_BY_BUILD.map((file) => [file, readFileSync(path.join(ROOT, file), "utf8")] as const);
+  try {
+    await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: EDGE_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" });
+  } finally {
+    for (const [file, before] of saved) undoBuildEdit(path.join(ROOT, file), before);
+  }
+}
+
+/** A free TCP port in [from, to], for a server this test starts. */
+export async function freePort(from: number, to: number, taken: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
+export interface AppInstance {
+  url: string;
+  port: number;
+  /** Everything the server printed, for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `next start` on `port` with `env` on top of a clean environment; resolves once it answers. */
+export async function startAppInstance(port: number, env: Record<string, string>): Promise<AppInstance> {
+  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: EDGE_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+
+  const instance: AppInstance = {
+    url,
+    port,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+
+  // Ready when the server answers at all; the probe uses its own client address (192.0.2.254)
+  // so it spends no test client's rate-limit budget.
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`app instance on ${port} exited:\n${output}`);
+    try {
+      await fetch(`${url}/favicon-probe`, { headers: { "x-forwarded-for": "192.0.2.254" } });
+      return instance;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  await instance.stop();
+  throw new Error(`app instance on ${port} did not answer:\n${output}`);
+}

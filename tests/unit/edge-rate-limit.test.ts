@@ -1,0 +1,288 @@
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MemoryRateLimitStore } from "@/lib/edge/rate-limit/memory-store";
+import { decide, policiesFrom, refreshTokenId, type TierOutcome, type TierPolicy } from "@/lib/edge/rate-limit/policy";
+import { StoreUnavailableError, type RateLimitStore } from "@/lib/edge/rate-limit/store";
+import { parseEnv } from "@/lib/env";
+import { accessCookie, edgeHarness, passedThrough } from "../support/edge-harness";
+
+// A fixed clock 40 s into a 15-minute window, so every reset below is exact.
+const WINDOW_START = Date.UTC(2026, 0, 1, 12, 0, 0);
+const NOW = WINDOW_START + 40_000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(NOW);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function defaults() {
+  const result = parseEnv({});
+  if (!result.ok) throw new Error("defaults must parse");
+  return policiesFrom(result.env);
+}
+
+/** Parse `"name";r=1;t=2, "other";r=3;t=4` into { name: { r, t } }. */
+function parseItems(value: string | null): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const item of (value ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+    const [name, ...params] = item.split(";");
+    out[JSON.parse(name as string) as string] = Object.fromEntries(params.map((param) => param.split("=")).map(([k, v]) => [k, Number(v)]));
+  }
+  return out;
+}
+
+describe("rate-limit defaults are the source article's numbers", () => {
+  it("global 100 per 15 min, auth 5 failures per 15 min per address and per account, user 30 per minute", () => {
+    const policies = defaults();
+    expect(policies.global).toMatchObject({ limit: 100, windowSeconds: 900, failMode: "open" });
+    expect(policies["auth-ip"]).toMatchObject({ limit: 5, windowSeconds: 900, failMode: "closed" });
+    expect(policies["auth-account"]).toMatchObject({ limit: 5, windowSeconds: 900, failMode: "closed" });
+    expect(policies.user).toMatchObject({ limit: 30, windowSeconds: 60, failMode: "open" });
+    expect(policies.refresh).toMatchObject({ limit: 10, windowSeconds: 900, failMode: "open" });
+  });
+
+  it("takes every number from RATE_LIMIT_* variables", () => {
+    const result = parseEnv({ RATE_LIMIT_GLOBAL_MAX: "7", RATE_LIMIT_GLOBAL_WINDOW: "60", RATE_LIMIT_USER_MAX: "3", RATE_LIMIT_AUTH_ACCOUNT_MAX: "9" });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      const policies = policiesFrom(result.env);
+      expect(policies.global).toMatchObject({ limit: 7, windowSeconds: 60 });
+      expect(policies.user.limit).toBe(3);
+      expect(policies["auth-account"].limit).toBe(9);
+    }
+  });
+
+  it.each([["0"], ["-1"], ["1.5"], ["lots"]])("refuses RATE_LIMIT_GLOBAL_MAX=%s at boot", (value) => {
+    const result = parseEnv({ RATE_LIMIT_GLOBAL_MAX: value });
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe("global tier through the middleware", () => {
+  const Q = 5;
+
+  it("answers the first 429 at request q+1, with RateLimit fields and Retry-After", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: String(Q) } });
+    for (let i = 1; i <= Q; i++) {
+      const response = await edge.run("/api/health");
+      expect(response.status, `request ${i}`).not.toBe(429);
+      expect(parseItems(response.headers.get("ratelimit")).global).toEqual({ r: Q - i, t: 860 });
+    }
+    const limited = await edge.run("/api/health");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("ratelimit-policy")).toBe(`"global";q=${Q};w=900`);
+    expect(parseItems(limited.headers.get("ratelimit")).global).toEqual({ r: 0, t: 860 });
+    expect(limited.headers.get("retry-after")).toBe("860");
+    expect(limited.headers.get("content-type")).toBe("application/problem+json");
+    const body = await limited.json();
+    expect(body).toMatchObject({ status: 429, title: "Too many requests", "violated-policies": ["global"] });
+  });
+
+  it("sends no legacy X-RateLimit-* headers", async () => {
+    const response = await edgeHarness().run("/api/health");
+    expect([...response.headers.keys()].filter((name) => name.startsWith("x-ratelimit"))).toEqual([]);
+    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900');
+  });
+
+  it("lets requests through again once the window has slid past", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: "2", RATE_LIMIT_GLOBAL_WINDOW: "60" } });
+    await edge.run("/");
+    await edge.run("/");
+    expect((await edge.run("/")).status).toBe(429);
+    // Two windows later, nothing of the old counts remains.
+    vi.setSystemTime(NOW + 120_000);
+    expect(passedThrough(await edge.run("/"))).toBe(true);
+  });
+
+  it("does not count a refused request, so hammering does not push the reset further out", async () => {
+    const store = new MemoryRateLimitStore({ now: () => Date.now() });
+    const policy: TierPolicy = { name: "global", limit: 1, windowSeconds: 60, failMode: "open" };
+    await store.hit(policy, "k");
+    for (let i = 0; i < 50; i++) expect((await store.hit(policy, "k")).allowed).toBe(false);
+    vi.setSystemTime(NOW + 120_000);
+    expect((await store.hit(policy, "k")).allowed).toBe(true);
+  });
+});
+
+describe("per-user tier", () => {
+  const env = { RATE_LIMIT_USER_MAX: "3" };
+
+  it("keys on the verified user ID: two users behind one address have separate buckets", async () => {
+    const edge = edgeHarness({ env });
+    for (let i = 0; i < 3; i++) await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice") } });
+    expect((await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice") } })).status).toBe(429);
+    expect(passedThrough(await edge.run("/api/me", { headers: { cookie: accessCookie("valid.bob") } }))).toBe(true);
+  });
+
+  it("follows the user across addresses: changing IP does not reset their bucket", async () => {
+    const edge = edgeHarness({ env: { ...env, TRUSTED_PROXY: "1" } });
+    for (let i = 0; i < 3; i++) {
+      await edge.run("/api/me", { headers: { authorization: "Bearer valid.alice", "x-forwarded-for": `198.51.100.${i}` } });
+    }
+    const response = await edge.run("/api/me", { headers: { authorization: "Bearer valid.alice", "x-forwarded-for": "203.0.113.1" } });
+    expect(response.status).toBe(429);
+  });
+
+  it("keys on the address when the token does not verify, so a forged token cannot choose a bucket", async () => {
+    const edge = edgeHarness({ env });
+    for (let i = 0; i < 3; i++) await edge.run("/api/me", { headers: { authorization: `Bearer forged-${i}` } });
+    const response = await edge.run("/api/me", { headers: { authorization: "Bearer forged-again" } });
+    expect(response.status).toBe(429);
+  });
+
+  it("applies only to protected API routes", async () => {
+    const edge = edgeHarness({ env });
+    const response = await edge.run("/api/health");
+    expect(response.headers.get("ratelimit-policy")).not.toContain('"user"');
+    const page = await edge.run("/");
+    expect(page.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900');
+  });
+});
+
+describe("refresh tier", () => {
+  const token = (id: string) => `__Secure-palisade-rt=${id}.${"s".repeat(43)}`;
+
+  it("keys on the refresh token's id, so one token cannot be hammered", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_REFRESH_MAX: "2" } });
+    const headers = { cookie: token("A".repeat(22)), "sec-fetch-site": "same-origin" };
+    await edge.run("/api/auth/refresh", { method: "POST", headers });
+    await edge.run("/api/auth/refresh", { method: "POST", headers });
+    const limited = await edge.run("/api/auth/refresh", { method: "POST", headers });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).not.toBeNull();
+    const other = await edge.run("/api/auth/refresh", { method: "POST", headers: { ...headers, cookie: token("B".repeat(22)) } });
+    expect(passedThrough(other)).toBe(true);
+  });
+
+  it("keys a missing or malformed cookie on the address instead of a crafted key", () => {
+    expect(refreshTokenId(undefined)).toBeNull();
+    expect(refreshTokenId("../../etc:passwd.x")).toBeNull();
+    expect(refreshTokenId(`${"A".repeat(22)}.${"b".repeat(43)}`)).toBe("A".repeat(22));
+  });
+});
+
+describe("Retry-After and the RateLimit fields", () => {
+  const policy: TierPolicy = { name: "global", limit: 10, windowSeconds: 900, failMode: "open" };
+
+  it("never points earlier than any refusing tier's reset", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 900_000 })), { minLength: 1, maxLength: 4 }), (tiers) => {
+        const outcomes: TierOutcome[] = tiers.map(([allowed, inMs], i) => ({
+          policy: { ...policy, name: i % 2 === 0 ? "global" : "user" },
+          key: `k${i}`,
+          status: "counted",
+          result: { allowed, limit: 10, remaining: allowed ? 3 : 0, resetAt: NOW + inMs },
+        }));
+        const decision = decide(outcomes, NOW);
+        for (const outcome of outcomes) {
+          if (outcome.status === "counted" && !outcome.result.allowed) {
+            expect(decision.outcome).toBe("limited");
+            expect(Number(decision.headers.get("retry-after")) * 1000).toBeGreaterThanOrEqual(outcome.result.resetAt - NOW);
+          }
+        }
+      }),
+    );
+  });
+
+  it("formats both fields as structured-field lists (draft-ietf-httpapi-ratelimit-headers)", () => {
+    const decision = decide(
+      [
+        { policy, key: "a", status: "counted", result: { allowed: true, limit: 10, remaining: 7, resetAt: NOW + 1500 } },
+        { policy: { ...policy, name: "user", limit: 30, windowSeconds: 60 }, key: "b", status: "counted", result: { allowed: true, limit: 30, remaining: 29, resetAt: NOW + 20_000 } },
+      ],
+      NOW,
+    );
+    expect(decision.headers.get("ratelimit-policy")).toBe('"global";q=10;w=900, "user";q=30;w=60');
+    expect(decision.headers.get("ratelimit")).toBe('"global";r=7;t=2, "user";r=29;t=20');
+  });
+});
+
+describe("in-memory store", () => {
+  const policy: TierPolicy = { name: "global", limit: 3, windowSeconds: 60, failMode: "open" };
+
+  it("stays bounded under a flood of distinct keys (spoofed addresses cannot exhaust memory)", async () => {
+    const store = new MemoryRateLimitStore({ maxKeys: 100 });
+    for (let i = 0; i < 5_000; i++) await store.hit(policy, `ip:flood-${i}`);
+    expect(store.size("global")).toBe(100);
+  });
+
+  it("evicts the least recently used key first, keeping an active client's count", async () => {
+    const store = new MemoryRateLimitStore({ maxKeys: 100 });
+    const roomy: TierPolicy = { ...policy, limit: 1_000 };
+    let activeHits = 0;
+    for (let i = 0; i < 500; i++) {
+      await store.hit(roomy, `ip:flood-${i}`);
+      if (i % 50 === 0) {
+        await store.hit(roomy, "active");
+        activeHits++;
+      }
+    }
+    expect((await store.hit(roomy, "active")).remaining).toBe(1_000 - activeHits - 1);
+  });
+
+  it("never refunds below zero, so refunds cannot bank extra requests", async () => {
+    const store = new MemoryRateLimitStore();
+    for (let i = 0; i < 10; i++) await store.hit(policy, "k", -1);
+    for (let i = 0; i < 3; i++) expect((await store.hit(policy, "k")).allowed).toBe(true);
+    expect((await store.hit(policy, "k")).allowed).toBe(false);
+  });
+
+  it("forgets remembered facts when their time is up", async () => {
+    const store = new MemoryRateLimitStore();
+    await store.remember("fact", 60);
+    expect(await store.recall("fact")).toBe(true);
+    vi.setSystemTime(NOW + 61_000);
+    expect(await store.recall("fact")).toBe(false);
+  });
+});
+
+/** A store that is down: every call fails as a refused connection would. */
+class DownStore implements RateLimitStore {
+  readonly kind = "upstash" as const;
+  calls = 0;
+  private fail(): never {
+    this.calls++;
+    throw new StoreUnavailableError("error", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });
+  }
+  async hit(): Promise<never> {
+    return this.fail();
+  }
+  async remember(): Promise<never> {
+    return this.fail();
+  }
+  async recall(): Promise<never> {
+    return this.fail();
+  }
+}
+
+describe("store down at the edge: the edge tiers fail open, and say so", () => {
+  it("lets requests through, with the policy but no made-up RateLimit state", async () => {
+    const store = new DownStore();
+    const edge = edgeHarness({ store });
+    const response = await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice"), "x-request-id": "trace-down-0001" } });
+    expect(passedThrough(response)).toBe(true);
+    expect(store.calls).toBe(2);
+    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900, "user";q=30;w=60');
+    expect(response.headers.get("ratelimit")).toBeNull();
+  });
+
+  it("logs a warning per tier with the request ID and the failure policy", async () => {
+    const edge = edgeHarness({ store: new DownStore() });
+    await edge.run("/", { headers: { "x-request-id": "trace-down-0002" } });
+    expect(edge.logs).toEqual([
+      {
+        level: "warn",
+        entry: expect.objectContaining({ requestId: "trace-down-0002", tier: "global", failMode: "open", msg: "rate-limit store unavailable; allowing (fail open)" }),
+      },
+    ]);
+  });
+
+  it("still enforces everything else while the store is down (the gate, CSRF)", async () => {
+    const edge = edgeHarness({ store: new DownStore() });
+    expect((await edge.run("/api/me")).status).toBe(401);
+    expect((await edge.run("/api/me", { method: "DELETE", headers: { cookie: accessCookie("valid.a"), "sec-fetch-site": "cross-site" } })).status).toBe(403);
+  });
+});
