@@ -7,11 +7,14 @@
  * entry.
  */
 import "server-only";
+import { z } from "zod";
 import type { Db } from "./db/client";
 import type { Prisma } from "./db/generated/client";
+import { pagedQuery, pageWindow, type Page } from "./http/query";
 
 export const AUDIT_EVENT_TYPES = [
   "user.registered",
+  "user.created",
   "login.succeeded",
   "login.failed",
   "login.rate_limited",
@@ -25,7 +28,16 @@ export const AUDIT_EVENT_TYPES = [
   "account.enabled",
   "account.deleted",
   "client.created",
+  "client.disabled",
+  "client.enabled",
   "client.token_issued",
+  "client.auth_failed",
+  // Identity-provider sign-in (lib/auth/oauth/linking.ts; docs/decisions/031-account-linking-rules.md).
+  "oauth.signed_in",
+  "oauth.linked",
+  "oauth.link_refused",
+  "oauth.sign_in_refused",
+  "password.added",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -73,4 +85,81 @@ export async function recordAuditEvent(db: Db | Prisma.TransactionClient, contex
     },
     select: { id: true },
   });
+}
+
+// The read side: the admin's view of the log (GET /api/admin/audit).
+
+/** `?type=` narrows to one event type; `?userId=` to events where that id is the actor or the target. */
+export const AuditListQuerySchema = pagedQuery({
+  sorts: { created_at: "desc" },
+  defaultSort: "created_at",
+  filters: {
+    type: z.enum(AUDIT_EVENT_TYPES).optional(),
+    userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "Not an id." }).optional(),
+  },
+});
+
+export type AuditListQuery = z.output<typeof AuditListQuerySchema>;
+
+const auditEventSelect = {
+  id: true,
+  type: true,
+  actorId: true,
+  targetId: true,
+  ip: true,
+  userAgent: true,
+  requestId: true,
+  details: true,
+  createdAt: true,
+} as const;
+
+const Details = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable();
+
+export const PublicAuditEventSchema = z.strictObject({
+  id: z.string(),
+  type: z.string(),
+  actorId: z.string().nullable(),
+  targetId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  details: Details,
+  createdAt: z.iso.datetime(),
+});
+
+export type PublicAuditEvent = z.infer<typeof PublicAuditEventSchema>;
+
+type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>;
+
+function toPublicAuditEvent(row: AuditRow): PublicAuditEvent {
+  // Only this module writes `details`, always as a flat object of scalars; anything else is not shown.
+  const details = Details.safeParse(row.details);
+  return {
+    id: row.id,
+    type: row.type,
+    actorId: row.actorId,
+    targetId: row.targetId,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    requestId: row.requestId,
+    details: details.success ? details.data : null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function listAuditEvents(db: Db, query: AuditListQuery): Promise<Page<PublicAuditEvent>> {
+  const where: Prisma.AuditEventWhereInput = {
+    ...(query.type === undefined ? {} : { type: query.type }),
+    ...(query.userId === undefined ? {} : { OR: [{ actorId: query.userId }, { targetId: query.userId }] }),
+  };
+  const [rows, total] = await Promise.all([
+    db.auditEvent.findMany({
+      where,
+      orderBy: [{ createdAt: query.order }, { id: query.order }],
+      ...pageWindow(query),
+      select: auditEventSelect,
+    }),
+    db.auditEvent.count({ where }),
+  ]);
+  return { items: rows.map(toPublicAuditEvent), page: query.page, limit: query.limit, total };
 }

@@ -83,8 +83,13 @@ export async function changePassword(
 ): Promise<void> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true, passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
-  const valid = await verifyPassword(user.passwordHash ?? (await getDummyHash()), input.currentPassword);
-  if (user.passwordHash !== null && !valid) {
+  if (user.passwordHash === null) {
+    // An account without a password has no current one to prove: setting a first password is a
+    // different operation, with its own proof (a recent sign-in; lib/auth/oauth/add-password.ts).
+    throw new AppError("ERR_CONFLICT", { detail: "This account has no password yet. Add one from your account page." });
+  }
+  const valid = await verifyPassword(user.passwordHash, input.currentPassword);
+  if (!valid) {
     throw new AppError("ERR_VALIDATION", { detail: "Your current password is not correct.", errors: { currentPassword: ["Not correct."] } });
   }
   assertAcceptablePassword(input.newPassword, user, "newPassword");

@@ -20,6 +20,8 @@ import { ACCESS_COOKIE } from "./cookie-names";
 import { readCookie } from "./cookies";
 import { TokenError, verifyAccessToken, type AccessTokenClaims } from "./tokens";
 import { roleName, type PublicUser } from "../users/public-user";
+import { permits, type Action, type Actor, type ActorFor, type ServiceActor } from "../authz/policy";
+import { activeClientScopes } from "../service-clients/clients";
 
 export interface AuthenticatedUser {
   id: string;
@@ -95,4 +97,56 @@ export async function requireRole(request: Request, role: PublicUser["role"]): P
   const user = await requireUser(request);
   if (user.role !== role) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
   return user;
+}
+
+/*
+ * Policy guards: the same token and liveness checks as above, for people and for service clients,
+ * then the function-level rule from lib/authz/policy.ts.
+ * - `requireActor(request)` returns whoever is calling, or throws 401. A service client's token
+ *   counts only while its client exists and is enabled, and only for the scopes it still holds:
+ *   disabling a client, or withdrawing a scope, takes effect on the next request.
+ * - `requirePermission(request, action)` also throws 403 when the policy does not grant the
+ *   action to this actor. Every refusal is the same 403, so a caller never learns which role or
+ *   scope it lacked. Object-level rules (whose note this is) are enforced by the owner-scoped
+ *   queries that follow (docs/decisions/020-authorization-model.md).
+ */
+
+async function liveService(claims: AccessTokenClaims): Promise<ServiceActor | null> {
+  // Our token endpoint sets sub and sid to the client id; a service token that does not was not minted by it.
+  if (claims.role !== "service" || claims.sid !== claims.sub) return null;
+  const held = await activeClientScopes(await getDb(), claims.sub);
+  if (held === null) return null;
+  const granted = (claims.scope ?? "").split(" ");
+  return { kind: "service", clientId: claims.sub, scopes: held.filter((scope) => granted.includes(scope)) };
+}
+
+export async function requireActor(request: Request): Promise<Actor> {
+  const claims = await claimsOf(request);
+  if (claims === null) {
+    throw new AppError("ERR_UNAUTHENTICATED", { headers: { "www-authenticate": 'Bearer realm="palisade"' } });
+  }
+  if (claims.role === "service") {
+    const service = await liveService(claims);
+    if (service === null) {
+      throw new AppError("ERR_UNAUTHENTICATED", {
+        detail: "This client's token is no longer valid. Request a new one.",
+        headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+      });
+    }
+    return service;
+  }
+  const user = await liveUser(claims);
+  if (user === null) {
+    throw new AppError("ERR_UNAUTHENTICATED", {
+      detail: "Your session has ended. Sign in again.",
+      headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+    });
+  }
+  return { kind: "user", ...user };
+}
+
+export async function requirePermission<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
+  const actor = await requireActor(request);
+  if (!permits(actor, action)) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
+  return actor;
 }

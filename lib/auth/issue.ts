@@ -9,16 +9,26 @@ import { accessCookie, refreshCookie } from "./cookies";
 import type { IssuedSession } from "./refresh";
 import { signAccessToken } from "./tokens";
 
+/**
+ * The Set-Cookie values that sign a browser in: a fresh access token and, when a new refresh token
+ * was minted, the refresh cookie. Responses that are not JSON (the identity broker's redirect at
+ * the end of a provider sign-in) append these themselves, so every sign-in sets the same cookies.
+ */
+export async function sessionCookies(user: Pick<PublicUser, "id" | "role">, sessionId: string, refresh: IssuedSession | null): Promise<string[]> {
+  const { token, expiresIn } = await signAccessToken({ sub: user.id, role: user.role, sid: sessionId });
+  const cookies = [accessCookie(token, expiresIn)];
+  if (refresh !== null) cookies.push(refreshCookie(refresh.refreshToken, refresh.refreshExpiresAt));
+  return cookies;
+}
+
 export async function sessionResponse(
   user: PublicUser,
   sessionId: string,
   refresh: IssuedSession | null,
   status = 200,
 ): Promise<Response> {
-  const { token, expiresIn } = await signAccessToken({ sub: user.id, role: user.role, sid: sessionId });
   const response = json({ user }, { status });
-  response.headers.append("set-cookie", accessCookie(token, expiresIn));
-  if (refresh !== null) response.headers.append("set-cookie", refreshCookie(refresh.refreshToken, refresh.refreshExpiresAt));
+  for (const cookie of await sessionCookies(user, sessionId, refresh)) response.headers.append("set-cookie", cookie);
   // Token-bearing responses must never be stored by a browser or a shared cache.
   response.headers.set("cache-control", "no-store");
   return response;

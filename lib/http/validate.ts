@@ -11,10 +11,14 @@ const ROOT = "(root)";
 
 /** Turn zod issues into `field.path → messages`, one entry per unexpected key. */
 export function fieldErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
+  // A Map, not an object literal: a client-chosen field name such as `constructor`, `toString`
+  // or `__proto__` would otherwise resolve to an inherited member, and the 400 became a 500.
+  const out = new Map<string, string[]>();
   const add = (path: PropertyKey[], message: string) => {
     const key = path.length === 0 ? ROOT : path.map(String).join(".");
-    (out[key] ??= []).push(message);
+    const messages = out.get(key);
+    if (messages === undefined) out.set(key, [message]);
+    else messages.push(message);
   };
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -23,7 +27,8 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
       add(issue.path, issue.message);
     }
   }
-  return out;
+  // fromEntries defines own properties, so even a `__proto__` entry stays an ordinary key.
+  return Object.fromEntries(out);
 }
 
 export function validationError(error: z.ZodError, detail = "One or more fields are invalid."): AppError {

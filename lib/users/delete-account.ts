@@ -1,7 +1,8 @@
 /**
  * Deleting one's own account: the caller must prove it is them again (their password, when the
  * account has one), so a stolen session alone cannot destroy an account. Sessions and notes go
- * with the user (ON DELETE CASCADE); the audit trail keeps the event, by id only.
+ * with the user (ON DELETE CASCADE); the audit trail keeps the event, by id only. The last
+ * administrator cannot delete their own account (409), as they cannot demote themselves.
  */
 import "server-only";
 import { z } from "zod";
@@ -21,6 +22,14 @@ export async function deleteOwnAccount(db: Db, userId: string, input: z.output<t
     }
   }
   await db.$transaction(async (tx) => {
+    // The last enabled admin may not delete themselves: that would leave no one able to manage
+    // users. The enabled admins are locked first, in id order, exactly as lib/admin/users.ts
+    // does, so this cannot race a concurrent demotion.
+    const admins = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "User" WHERE role = 'ADMIN' AND "disabledAt" IS NULL ORDER BY id FOR UPDATE`;
+    if (admins.some((admin) => admin.id === userId) && admins.length <= 1) {
+      throw new AppError("ERR_LAST_ADMIN", { detail: "Make another account an administrator before deleting this one." });
+    }
     await recordAuditEvent(tx, context, { type: "account.deleted", actorId: userId, targetId: userId });
     await tx.user.delete({ where: { id: userId }, select: { id: true } });
   });

@@ -59,6 +59,9 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
     database = await provisionDatabase(kind);
     await useDatabase(database);
     vi.stubEnv("JWT_PRIVATE_KEY", testKeyPair("integration").privateKeyPem);
+    // Every request here comes from one (unknown) address: lift the per-address sign-in limit so
+    // only the per-account limit, under test below, can refuse.
+    vi.stubEnv("RATE_LIMIT_AUTH_MAX", "1000");
     app = await loadApp();
   });
 
@@ -135,6 +138,23 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
       };
       expect(await strip(wrongPassword)).toEqual(await strip(unknownEmail));
       expect(wrongPassword.status).toBe(401);
+    });
+
+    it("refuses the sixth attempt on an account after five failures, even with the right password (429)", async () => {
+      const { email } = await signUp();
+      for (let i = 0; i < 5; i++) {
+        expect((await call(app.login, { body: { email, password: `wrong guess number ${i}` } })).status).toBe(401);
+      }
+      const blocked = await call(app.login, { body: { email, password: PASSWORD } });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(blocked.headers.get("content-type")).toBe("application/problem+json");
+      expect(blocked.headers.getSetCookie()).toEqual([]);
+    });
+
+    it("does not count successful sign-ins toward the limit", async () => {
+      const { email } = await signUp();
+      for (let i = 0; i < 8; i++) expect((await call(app.login, { body: { email, password: PASSWORD } })).status).toBe(200);
     });
 
     it("refuses a disabled account with the same generic answer", async () => {
@@ -300,6 +320,16 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
   });
 
   describe("account deletion", () => {
+    it("refuses to let the last admin delete their own account (409), and changes nothing", async () => {
+      await app.db.user.updateMany({ where: { role: "ADMIN" }, data: { role: "USER" } });
+      const { jar, userId } = await signUp();
+      await app.db.user.update({ where: { id: userId }, data: { role: "ADMIN" } });
+      const refused = await call(app.deleteMe, { method: "DELETE", body: { password: PASSWORD }, jar });
+      expect(refused.status).toBe(409);
+      expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
+      await app.db.user.update({ where: { id: userId }, data: { role: "USER" } });
+    });
+
     it("needs the current password, then removes the user, their sessions and their cookies", async () => {
       const { jar, userId } = await signUp();
       const refused = await call(app.deleteMe, { method: "DELETE", body: { password: "not my password" }, jar });

@@ -1,6 +1,8 @@
 import { json, route } from "@/lib/http/handler";
 import { publicJwks } from "@/lib/auth/keys";
 
+export const access = "public";
+
 /**
  * Public. The RS256 public keys that verify our access tokens. Cached for 10 minutes (with
  * 1 hour stale-while-revalidate): a new verification key must be published at least that long

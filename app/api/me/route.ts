@@ -9,6 +9,8 @@ import { requireUser } from "@/lib/auth/guards";
 import { DeleteAccountSchema, deleteOwnAccount } from "@/lib/users/delete-account";
 import { publicUserSelect, toPublicUser } from "@/lib/users/public-user";
 
+export const access = "user";
+
 /** User. The caller's own account. */
 export const GET = route(async ({ request }) => {
   const caller = await requireUser(request);

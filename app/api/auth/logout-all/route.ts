@@ -6,6 +6,8 @@ import { clearedAuthCookies } from "@/lib/auth/cookies";
 import { requireUser } from "@/lib/auth/guards";
 import { revokeAllSessions } from "@/lib/auth/refresh";
 
+export const access = "user";
+
 /** User. Ends every session of the caller, on every device. */
 export const POST = route(async ({ request, requestId }) => {
   const user = await requireUser(request);

@@ -6,6 +6,8 @@ import { REFRESH_COOKIE } from "@/lib/auth/cookie-names";
 import { clearedAuthCookies, readCookie } from "@/lib/auth/cookies";
 import { revokeOwnSession, sessionOfRefreshToken } from "@/lib/auth/refresh";
 
+export const access = "public";
+
 /** Public (the refresh cookie names the session). Ends this session; always clears the cookies. */
 export const POST = route(async ({ request, requestId }) => {
   const db = await getDb();

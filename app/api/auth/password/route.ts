@@ -7,6 +7,8 @@ import { changePassword } from "@/lib/auth/credentials";
 import { requireUser } from "@/lib/auth/guards";
 import { ChangePasswordSchema } from "@/lib/auth/schemas";
 
+export const access = "user";
+
 /** User. Needs the current password; every other session of the user is ended. */
 export const POST = route(async ({ request, requestId }) => {
   const user = await requireUser(request);

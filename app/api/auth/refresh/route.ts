@@ -9,6 +9,8 @@ import { sessionResponse } from "@/lib/auth/issue";
 import { rotateRefreshToken } from "@/lib/auth/refresh";
 import { toPublicUser } from "@/lib/users/public-user";
 
+export const access = "public";
+
 /** Public (the refresh cookie is the credential). Rotates the refresh token; see lib/auth/refresh.ts. */
 export const POST = route(async ({ request, requestId, log }) => {
   const outcome = await rotateRefreshToken(await getDb(), readCookie(request.headers, REFRESH_COOKIE), requestContext(request, requestId));

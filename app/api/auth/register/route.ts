@@ -8,6 +8,8 @@ import { sessionResponse } from "@/lib/auth/issue";
 import { createSession } from "@/lib/auth/refresh";
 import { RegisterSchema } from "@/lib/auth/schemas";
 
+export const access = "public";
+
 /** Public. Creates a plain user (never any other role) and signs them in. */
 export const POST = route(async ({ request, requestId }) => {
   const input = parseInput(RegisterSchema, await readJson(request));

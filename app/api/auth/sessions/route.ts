@@ -3,6 +3,8 @@ import { json, route } from "@/lib/http/handler";
 import { requireUser } from "@/lib/auth/guards";
 import { listLiveSessions } from "@/lib/auth/refresh";
 
+export const access = "user";
+
 /** User. The caller's live sessions; `current` marks the one making this request. */
 export const GET = route(async ({ request }) => {
   const user = await requireUser(request);

@@ -8,6 +8,8 @@ import { recordAuditEvent } from "@/lib/audit";
 import { requireUser } from "@/lib/auth/guards";
 import { revokeOwnSession } from "@/lib/auth/refresh";
 
+export const access = "user";
+
 const Params = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: "Not a session id." }) });
 
 /** User. Revokes one of the caller's own sessions; anyone else's is a 404, as if it did not exist. */

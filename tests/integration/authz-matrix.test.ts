@@ -1,0 +1,78 @@
+/**
+ * The authorization matrix, run: every route in the contract × every kind of caller
+ * (tests/support/authz-matrix.ts), through the real route handlers, on the embedded PGlite and
+ * on the real Postgres. Each cell gets a fresh world, and:
+ * - the status must be the one the matrix states;
+ * - the body must match its route's exact schema, or be problem+json (RFC 6749 JSON on the token
+ *   endpoint) carrying the request ID, so no refusal and no success leaks a field;
+ * - a refused call (4xx) must leave every row of every table as it was, except for a write the
+ *   matrix names and explains.
+ * The handlers are called directly, without the edge middleware: every check here is the
+ * handler's own (CVE-2025-29927).
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { databaseKinds, provisionDatabase, useDatabase, type ProvisionedDatabase } from "../support/databases";
+import { call, type Handler } from "../support/http";
+import { testKeyPair } from "../support/keys";
+import { CALLERS, changedTables, credentialOf, worldKit, type WorldKit } from "../support/authz-world";
+import { MATRIX, rowKey, type MatrixRow } from "../support/authz-matrix";
+import { assertExactShape } from "../support/response-schemas";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+async function handlerOf(row: MatrixRow): Promise<Handler> {
+  const mod = (await import(path.join(ROOT, row.module))) as Record<string, unknown>;
+  const handler = mod[row.method];
+  if (typeof handler !== "function") throw new Error(`${row.module} exports no ${row.method}`);
+  return handler as Handler;
+}
+
+const cells = MATRIX.flatMap((row) => CALLERS.map((caller, index) => ({ row, caller, status: row.expect[index] as number })));
+
+describe.each(databaseKinds())("authorization matrix on %s", (kind) => {
+  let database: ProvisionedDatabase;
+  let kit: WorldKit;
+
+  beforeAll(async () => {
+    database = await provisionDatabase(kind);
+    await useDatabase(database);
+    vi.stubEnv("JWT_PRIVATE_KEY", testKeyPair("integration").privateKeyPem);
+    kit = await worldKit();
+  });
+
+  afterAll(async () => {
+    await kit.disconnect();
+    await database.drop();
+    vi.unstubAllEnvs();
+  });
+
+  it.each(cells.map((cell) => [rowKey(cell.row), cell.caller, cell.status, cell] as const))(
+    "%s as %s → %i",
+    async (key, caller, status, { row }) => {
+      await kit.reset();
+      const world = await kit.build();
+      const credential = credentialOf(world, caller);
+      const request = row.request(world, caller);
+      // Only a refusal has to leave the database as it was; a success may write.
+      const refused = status >= 400;
+      const before = refused ? await kit.snapshot() : null;
+
+      const response = await call(await handlerOf(row), {
+        ...request,
+        ...(credential.jar === undefined ? {} : { jar: credential.jar }),
+        headers: { ...credential.headers, ...request.headers, "x-request-id": `matrix-${caller}` },
+      });
+
+      expect(response.status, `${key} as ${caller}`).toBe(status);
+      await assertExactShape(key, response);
+      if (response.headers.get("content-type") === "application/problem+json") {
+        expect((await response.clone().json()).requestId).toBe(`matrix-${caller}`);
+      }
+      if (before !== null) {
+        const allowed = row.refusedWrites?.[caller]?.tables ?? [];
+        expect(changedTables(before, await kit.snapshot()), "a refused call changed the database").toEqual(allowed);
+      }
+    },
+  );
+});
