@@ -24,6 +24,11 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "@node-rs/argon2", "pino"],
   // The common-password list is read from disk at run time; ship it with every API function.
   outputFileTracingIncludes: { "/api/**": ["./lib/auth/data/**"] },
+  experimental: {
+    // `forbidden()`: admin pages answer a non-admin with a real 403 from the server, not a hidden
+    // link or a 200 page that says no (lib/auth/page-guards.ts, app/forbidden.tsx).
+    authInterrupts: true,
+  },
 };
 
 export default nextConfig;

@@ -1,10 +1,12 @@
 /**
  * The server the end-to-end tests run against: a production build (`next build` then
  * `next start`) on the embedded database, in a data directory wiped for each run so no test
- * depends on an earlier run's leftovers.
+ * depends on an earlier run's leftovers. Before the server starts (the embedded database allows
+ * one process at a time) the schema is migrated and the suite's admin is created
+ * (tests/e2e/support/seed-admin.ts).
  */
-import { spawn, execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawn, execFileSync, type ExecFileSyncOptions } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const dataDir = process.env.DATA_DIR ?? ".data/e2e";
@@ -14,7 +16,20 @@ const port = process.env.PORT ?? "3100";
 rmSync(path.resolve(dataDir), { recursive: true, force: true });
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-execFileSync(npm, ["run", "build"], { stdio: ["ignore", "inherit", "inherit"] });
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+const inherit: ExecFileSyncOptions = { stdio: ["ignore", "inherit", "inherit"] };
+
+// `next build` with a custom NEXT_DIST_DIR adds that directory's generated types to
+// tsconfig.json; a test run must not leave the working tree modified, so put it back.
+const tsconfig = readFileSync("tsconfig.json", "utf8");
+try {
+  execFileSync(npm, ["run", "build"], inherit);
+} finally {
+  if (readFileSync("tsconfig.json", "utf8") !== tsconfig) writeFileSync("tsconfig.json", tsconfig);
+}
+execFileSync(npx, ["tsx", "scripts/db-migrate.ts", "--embedded-only"], inherit);
+execFileSync(npx, ["tsx", "--conditions=react-server", "tests/e2e/support/seed-admin.ts"], inherit);
+
 const server = spawn(npm, ["start", "--", "--port", port], { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

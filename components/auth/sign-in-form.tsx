@@ -1,0 +1,121 @@
+"use client";
+
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { LoginSchema } from "@/lib/auth/schemas";
+import { api } from "@/lib/client/browser";
+import { isApiError } from "@/lib/client/problem";
+import { AuthResponseSchema } from "@/lib/client/resources";
+import { formatCountdown } from "@/lib/client/format";
+import { SubmitButton } from "../ui/submit-button";
+import { Field } from "../ui/field";
+import { FormStatus, type FormMessage } from "../forms/form-status";
+import { errorMessage } from "../forms/messages";
+import { useCountdown } from "../forms/use-countdown";
+import { errorsFor, validate, type FieldErrors } from "../forms/validation";
+
+/**
+ * One message for every failed sign-in, whatever the reason (unknown email, wrong password,
+ * disabled account), matching the server's single answer: the form must not tell an attacker
+ * which addresses have accounts (OWASP ASVS 5.0 V6.3.8).
+ */
+const FAILED = "The email or password is not correct.";
+
+function aboutMinutes(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return minutes === 1 ? "a minute" : `${minutes} minutes`;
+}
+
+export function SignInForm({ next, notice }: { next: string; notice: string | null }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<FormMessage | null>(notice === null ? null : { tone: "info", title: notice });
+  const [pending, setPending] = useState(false);
+  // When the rate limit lifts (from Retry-After); the form stays disabled until then.
+  const [lockedUntil, setLockedUntil] = useState<number | null>(null);
+  const secondsLeft = useCountdown(lockedUntil);
+  const locked = lockedUntil !== null && secondsLeft > 0;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const checked = validate(LoginSchema, { email, password });
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      setMessage(null);
+      return;
+    }
+    setErrors({});
+    setPending(true);
+    try {
+      await api.post("/api/auth/login", checked.data, AuthResponseSchema);
+      // A full navigation: the next page is rendered by the server with the new cookie.
+      window.location.assign(next);
+      return;
+    } catch (error) {
+      setPassword("");
+      if (isApiError(error) && error.status === 401) {
+        setMessage({ tone: "error", title: FAILED, detail: "Check both and try again." });
+      } else if (isApiError(error) && error.status === 429) {
+        const seconds = error.retryAfterSeconds ?? 60;
+        setLockedUntil(Date.now() + seconds * 1000);
+        setMessage({
+          tone: "warning",
+          title: "Too many failed sign-ins",
+          detail: `Signing in is paused after several failed attempts, to stop password guessing. Try again in about ${aboutMinutes(seconds)}.`,
+        });
+      } else if (isApiError(error) && error.status === 400 && error.problem.errors !== undefined) {
+        setErrors(error.problem.errors);
+        setMessage(null);
+      } else {
+        setMessage(errorMessage(error, "Could not sign in"));
+      }
+    }
+    setPending(false);
+  }
+
+  return (
+    <form method="post" noValidate onSubmit={(event) => void submit(event)} className="space-y-5">
+      <FormStatus message={message} />
+      <Field
+        label="Email address"
+        name="email"
+        type="email"
+        autoComplete="username"
+        inputMode="email"
+        required
+        value={email}
+        errors={errorsFor(errors, "email")}
+        onChange={(event) => setEmail(event.target.value)}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        revealable
+        value={password}
+        errors={errorsFor(errors, "password")}
+        onChange={(event) => setPassword(event.target.value)}
+      />
+      <SubmitButton pending={pending} disabled={locked} className="w-full">
+        Sign in
+      </SubmitButton>
+      <p className="min-h-5 text-center text-sm text-slate-600 tabular-nums dark:text-slate-400">
+        {locked ? (
+          <>
+            Try again in <span role="timer" data-testid="retry-countdown">{formatCountdown(secondsLeft)}</span>
+          </>
+        ) : (
+          <>
+            New here?{" "}
+            <Link href="/register" className="font-medium text-indigo-700 underline-offset-4 hover:underline dark:text-indigo-300">
+              Create an account
+            </Link>
+          </>
+        )}
+      </p>
+    </form>
+  );
+}

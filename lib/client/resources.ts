@@ -1,0 +1,42 @@
+/**
+ * The shapes the browser expects back from the API (DESIGN.md §3), checked at the boundary by
+ * the API client (./api.ts). Objects are not strict: a field the server adds later is ignored,
+ * a field it drops is an error state instead of a crash.
+ */
+import { z } from "zod";
+
+export const RoleSchema = z.enum(["user", "admin", "service"]);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const PublicUserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema });
+export type PublicUser = z.infer<typeof PublicUserSchema>;
+
+/** register, login and refresh answer `{ user }`. */
+export const AuthResponseSchema = z.object({ user: PublicUserSchema });
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean(),
+});
+export type Session = z.infer<typeof SessionSchema>;
+export const SessionListSchema = z.object({ sessions: z.array(SessionSchema) });
+
+export const NoteSchema = z.object({ id: z.string(), title: z.string(), body: z.string(), createdAt: z.string(), updatedAt: z.string() });
+export type Note = z.infer<typeof NoteSchema>;
+
+/** The paged list shape every list endpoint shares: `{ items, page, limit, total }`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), page: z.number().int().min(1), limit: z.number().int().min(1), total: z.number().int().min(0) });
+}
+export interface Page<T> {
+  items: T[];
+  page: number;
+  limit: number;
+  total: number;
+}
+
+export const NotePageSchema = pageOf(NoteSchema);

@@ -1,0 +1,35 @@
+/**
+ * Why the sign-in page is being shown, as a short code in its query string (`?reason=…`).
+ *
+ * The page turns a known code into one of these fixed messages and ignores anything else. It
+ * never prints text taken from the URL: a crafted link must not be able to make a genuine
+ * Palisade page say "Your account is locked, call this number" (content spoofing).
+ */
+import type { SignOutReason } from "./session-sync";
+import { safeRedirect } from "./safe-redirect";
+
+export type SignInReason = SignOutReason | "signin-required";
+
+export const SIGN_IN_MESSAGES: Readonly<Record<SignInReason, string>> = {
+  "signin-required": "Sign in to continue.",
+  "session-ended": "Your session has ended. Sign in again to pick up where you left off.",
+  "signed-out": "You have signed out.",
+  "signed-out-everywhere": "You have signed out on every device.",
+  "account-deleted": "Your account and its notes have been deleted.",
+};
+
+export function readSignInReason(value: unknown): SignInReason | null {
+  return typeof value === "string" && Object.hasOwn(SIGN_IN_MESSAGES, value) ? (value as SignInReason) : null;
+}
+
+/** `/signin?reason=…&next=…`, with `next` made safe (./safe-redirect.ts) before it is written. */
+export function signInHref(reason?: SignInReason, next?: string): string {
+  const params = new URLSearchParams();
+  if (reason !== undefined) params.set("reason", reason);
+  if (next !== undefined) {
+    const safe = safeRedirect(next, "");
+    if (safe !== "") params.set("next", safe);
+  }
+  const query = params.toString();
+  return query === "" ? "/signin" : `/signin?${query}`;
+}

@@ -1,0 +1,263 @@
+/**
+ * The browser's API client and its session refresh, against a fake server that holds one
+ * shared cookie jar (as tabs of one browser do). Proves the single-flight rules: one refresh for
+ * many requests, one refresh across tabs, and no refresh where a 401 is an answer, not an expiry.
+ */
+import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
+import { z } from "zod";
+import { createApiClient, type ApiClient } from "@/lib/client/api";
+import { isApiError } from "@/lib/client/problem";
+import { CHANNEL_NAME, createSessionSync, type LockManagerLike, type SessionSync, type SignOutReason } from "@/lib/client/session-sync";
+
+const Items = z.object({ items: z.array(z.string()) });
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One origin: a cookie jar whose access token is valid or not, and a refresh token that works or not. */
+class FakeServer {
+  accessValid = true;
+  refreshWorks = true;
+  refreshCalls = 0;
+  probeCalls = 0;
+  apiCalls = 0;
+  private sent = 0;
+  /** Latency of the n-th request sent, so concurrent requests really overlap. */
+  latency: (path: string, n: number) => number = () => 2;
+
+  fetch: typeof fetch = async (input, init) => {
+    const path = String(input);
+    const method = init?.method ?? "GET";
+    // The cookie is attached when the request is sent, not when the answer comes back.
+    const carriedValidToken = this.accessValid;
+    await tick(this.latency(path, this.sent++));
+    if (path === "/api/auth/refresh" && method === "POST") {
+      this.refreshCalls += 1;
+      if (!this.refreshWorks) return problem(401, "Invalid or expired session");
+      this.accessValid = true;
+      return json({ user: { id: "u1" } });
+    }
+    if (path === "/api/me") this.probeCalls += 1;
+    else this.apiCalls += 1;
+    if (path === "/api/auth/login") return problem(401, "Invalid email or password");
+    if (!carriedValidToken) return problem(401, "Access token expired", { "www-authenticate": 'Bearer realm="palisade", error="invalid_token"' });
+    return json({ items: ["a"] });
+  };
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+function problem(status: number, title: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ type: "about:blank", title, status, requestId: "req-1" }), {
+    status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+}
+
+/** navigator.locks for one origin: exclusive, first come first served, `ifAvailable` honoured. */
+class FakeLocks implements LockManagerLike {
+  private held = false;
+  private queue: (() => void)[] = [];
+
+  async request<T>(_name: string, options: LockOptions, callback: (lock: Lock | null) => T): Promise<T> {
+    if (this.held && options.ifAvailable === true) return callback(null);
+    if (this.held) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.held = true;
+    try {
+      return await callback({ name: _name, mode: "exclusive" } as Lock);
+    } finally {
+      const next = this.queue.shift();
+      if (next === undefined) this.held = false;
+      else next();
+    }
+  }
+}
+
+interface Tab {
+  sync: SessionSync;
+  api: ApiClient;
+  ended: Mock<() => void>;
+  signedOut: SignOutReason[];
+  channel: BroadcastChannel;
+}
+
+const channels: BroadcastChannel[] = [];
+
+function openTab(server: FakeServer, locks: LockManagerLike | null): Tab {
+  const channel = new BroadcastChannel(CHANNEL_NAME);
+  channels.push(channel);
+  const sync = createSessionSync({ fetch: server.fetch, locks, channel });
+  const ended = vi.fn<() => void>();
+  const signedOut: SignOutReason[] = [];
+  sync.onSignedOut((reason) => signedOut.push(reason));
+  const api = createApiClient({ fetch: server.fetch, session: sync, onSessionEnded: ended });
+  return { sync, api, ended, signedOut, channel };
+}
+
+afterEach(() => {
+  for (const channel of channels.splice(0)) channel.close();
+});
+
+describe("one tab", () => {
+  it("ten parallel requests with an expired token cause exactly one refresh, and all succeed", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    server.accessValid = false;
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => tab.api.get("/api/notes", Items)));
+
+    expect(results).toHaveLength(10);
+    expect(server.refreshCalls).toBe(1);
+    expect(server.apiCalls).toBe(20); // each request once with the old token, once retried
+    expect(tab.ended).not.toHaveBeenCalled();
+  });
+
+  it("a 401 that arrives after the refresh finished is retried without a second refresh", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    server.accessValid = false;
+    // Request i answers after 5·i ms: most 401s land long after the one refresh completed.
+    server.latency = (path, n) => (path === "/api/auth/refresh" ? 1 : n < 10 ? 5 * n : 1);
+
+    await Promise.all(Array.from({ length: 10 }, () => tab.api.get("/api/notes", Items)));
+    expect(server.refreshCalls).toBe(1);
+  });
+
+  it("a refused refresh ends the session: every request fails quietly and the tab leaves for sign-in", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    server.accessValid = false;
+    server.refreshWorks = false;
+
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => tab.api.get("/api/notes", Items)));
+
+    expect(server.refreshCalls).toBe(1);
+    for (const result of results) {
+      expect(result.status).toBe("rejected");
+      const reason = (result as PromiseRejectedResult).reason as unknown;
+      expect(isApiError(reason) && reason.sessionEnded).toBe(true);
+    }
+    expect(tab.ended).toHaveBeenCalled();
+  });
+
+  it("does not refresh when the 401 is a wrong password rather than an expired token", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    await expect(tab.api.post("/api/auth/login", { email: "a@example.com", password: "x" })).rejects.toMatchObject({ status: 401 });
+    expect(server.refreshCalls).toBe(0);
+    expect(tab.ended).not.toHaveBeenCalled();
+  });
+
+  it("does not refresh on a 401 without a Bearer challenge", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    const fetchWithoutChallenge: typeof fetch = async () => problem(401, "Invalid email or password");
+    const api = createApiClient({ fetch: fetchWithoutChallenge, session: tab.sync, onSessionEnded: tab.ended });
+    await expect(api.delete("/api/me", { password: "wrong" })).rejects.toMatchObject({ status: 401, sessionEnded: false });
+    expect(server.refreshCalls).toBe(0);
+  });
+
+  it("keeps the user signed in when the refresh gets no verdict (offline, 429, 5xx)", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, new FakeLocks());
+    server.accessValid = false;
+    const flaky: typeof fetch = async (input, init) => (String(input) === "/api/auth/refresh" ? problem(503, "Service temporarily unavailable") : server.fetch(input, init));
+    const sync = createSessionSync({ fetch: flaky, locks: new FakeLocks(), channel: null });
+    const api = createApiClient({ fetch: flaky, session: sync, onSessionEnded: tab.ended });
+    await expect(api.get("/api/notes", Items)).rejects.toMatchObject({ status: 503, sessionEnded: false });
+    expect(tab.ended).not.toHaveBeenCalled();
+  });
+
+  it("refuses any path that is not a same-origin /api/ path, so cookies never go elsewhere", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, null);
+    for (const path of ["https://evil.com/api/notes", "//evil.com/api/notes", "/dashboard", "api/notes", "/api/../dashboard"]) {
+      await expect(tab.api.get(path, Items), path).rejects.toThrow(TypeError);
+    }
+    expect(server.apiCalls).toBe(0);
+  });
+
+  it("sends JSON bodies with a JSON content type and same-origin credentials, and never touches storage", async () => {
+    const seen: RequestInit[] = [];
+    const sync = createSessionSync({ fetch: async () => json({}), locks: null, channel: null });
+    const api = createApiClient({
+      fetch: async (_input, init) => {
+        seen.push(init ?? {});
+        return json({ items: [] });
+      },
+      session: sync,
+      onSessionEnded: () => {},
+    });
+    await api.post("/api/notes", { title: "t" });
+    const [init] = seen;
+    expect(init?.credentials).toBe("same-origin");
+    expect(new Headers(init?.headers).get("content-type")).toBe("application/json");
+    expect(init?.body).toBe('{"title":"t"}');
+    expect("localStorage" in globalThis).toBe(false);
+  });
+});
+
+describe("two tabs", () => {
+  it("refreshing at the same time makes one refresh request, and both stay signed in", async () => {
+    const server = new FakeServer();
+    const locks = new FakeLocks();
+    const first = openTab(server, locks);
+    const second = openTab(server, locks);
+    server.accessValid = false;
+
+    await Promise.all([first.api.get("/api/notes", Items), second.api.get("/api/notes", Items), first.api.get("/api/notes", Items)]);
+
+    expect(server.refreshCalls).toBe(1);
+    expect(first.ended).not.toHaveBeenCalled();
+    expect(second.ended).not.toHaveBeenCalled();
+  });
+
+  it("a tab that waited for the lock checks the token before refreshing again", async () => {
+    const server = new FakeServer();
+    const locks = new FakeLocks();
+    const first = openTab(server, locks);
+    // The second tab gets no announcements: it must still not refresh a second time.
+    const deaf = createSessionSync({ fetch: server.fetch, locks, channel: null });
+    const deafApi = createApiClient({ fetch: server.fetch, session: deaf, onSessionEnded: vi.fn<() => void>() });
+    server.accessValid = false;
+
+    await Promise.all([first.api.get("/api/notes", Items), deafApi.get("/api/notes", Items)]);
+
+    expect(server.refreshCalls).toBe(1);
+    expect(server.probeCalls).toBe(1);
+  });
+
+  it("when one tab's refresh is refused, the other tabs are told to leave", async () => {
+    const server = new FakeServer();
+    const locks = new FakeLocks();
+    const first = openTab(server, locks);
+    const second = openTab(server, locks);
+    server.accessValid = false;
+    server.refreshWorks = false;
+
+    await expect(first.api.get("/api/notes", Items)).rejects.toMatchObject({ sessionEnded: true });
+    await vi.waitFor(() => expect(second.signedOut).toEqual(["session-ended"]));
+  });
+
+  it("a deliberate sign-out in one tab reaches the others", async () => {
+    const server = new FakeServer();
+    const first = openTab(server, null);
+    const second = openTab(server, null);
+    first.sync.announceSignedOut("signed-out-everywhere");
+    await vi.waitFor(() => expect(second.signedOut).toEqual(["signed-out-everywhere"]));
+    expect(first.signedOut).toEqual([]);
+  });
+
+  it("ignores malformed messages on the channel", async () => {
+    const server = new FakeServer();
+    const tab = openTab(server, null);
+    const stranger = new BroadcastChannel(CHANNEL_NAME);
+    channels.push(stranger);
+    stranger.postMessage({ type: "signed-out", reason: "<img src=x onerror=alert(1)>" });
+    stranger.postMessage("refreshed");
+    stranger.postMessage({ type: "signed-out", reason: "signed-out" });
+    await vi.waitFor(() => expect(tab.signedOut).toEqual(["signed-out"]));
+    expect(tab.sync.generation()).toBe(0);
+  });
+});
