@@ -1,6 +1,7 @@
 /**
- * Deleting one's own account: the caller must prove it is them again (their password, when the
- * account has one), so a stolen session alone cannot destroy an account. Sessions and notes go
+ * Deleting one's own account: the caller must prove it is them again (their password, or for an
+ * account without one a sign-in in the last few minutes), so a stolen session alone cannot destroy
+ * an account. Sessions and notes go
  * with the user (ON DELETE CASCADE); the audit trail keeps the event, by id only. The last
  * administrator cannot delete their own account (409), as they cannot demote themselves.
  */
@@ -10,13 +11,22 @@ import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { verifyPassword } from "../auth/password-hash";
+import { isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "../auth/oauth/linking";
 
 export const DeleteAccountSchema = z.strictObject({ password: z.string().min(1).max(1024).optional() });
 
-export async function deleteOwnAccount(db: Db, userId: string, input: z.output<typeof DeleteAccountSchema>, context: AuditContext): Promise<void> {
+export async function deleteOwnAccount(db: Db, caller: Caller, input: z.output<typeof DeleteAccountSchema>, context: AuditContext): Promise<void> {
+  const userId = caller.id;
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
-  if (user.passwordHash !== null) {
+  if (user.passwordHash === null) {
+    // No password to confirm with (a provider-only account): the proof is a fresh sign-in instead.
+    if (!(await isRecentSignIn(db, caller))) {
+      throw new AppError("ERR_REAUTH_REQUIRED", {
+        detail: `Sign in again to delete this account: it must be done within ${RECENT_SIGN_IN_SECONDS / 60} minutes of signing in.`,
+      });
+    }
+  } else {
     if (input.password === undefined || !(await verifyPassword(user.passwordHash, input.password))) {
       throw new AppError("ERR_VALIDATION", { detail: "Confirm with your current password.", errors: { password: ["Not correct."] } });
     }

@@ -144,6 +144,10 @@ test("a signed-in user links the provider account, which then signs in to that s
   // A different address at the provider: being signed in (just now) is the proof of ownership.
   const person = newPerson();
   idp.signInAs(person);
+  // The suite's access tokens live 20 seconds (./support/server-env.ts), and the provider's
+  // redirect back is cross-site, so only the access cookie (SameSite=Lax) arrives with it, not
+  // the refresh cookie (Strict): start the link with a fresh one, as a "Connect" button should.
+  expect(await page.evaluate(async () => (await fetch("/api/auth/refresh", { method: "POST" })).status)).toBe(200);
 
   const landed = await signInWithProvider(page, "/account");
   expect(landed.href).toBe(`${origin}/account`);

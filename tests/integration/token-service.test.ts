@@ -320,6 +320,18 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
   });
 
   describe("account deletion", () => {
+    it("an account without a password can be deleted only soon after signing in (a stolen session cannot)", async () => {
+      const { jar, userId } = await signUp();
+      await app.db.user.update({ where: { id: userId }, data: { passwordHash: null } });
+      travel(11 * 60);
+      const stale = await call(app.deleteMe, { method: "DELETE", body: {}, jar });
+      expect(stale.status).toBe(403);
+      expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
+      vi.useRealTimers();
+      const fresh = await call(app.deleteMe, { method: "DELETE", body: {}, jar });
+      expect(fresh.status).toBe(204);
+    });
+
     it("refuses to let the last admin delete their own account (409), and changes nothing", async () => {
       await app.db.user.updateMany({ where: { role: "ADMIN" }, data: { role: "USER" } });
       const { jar, userId } = await signUp();

@@ -23,7 +23,7 @@ export const GET = route(async ({ request }) => {
 export const DELETE = route(async ({ request, requestId }) => {
   const caller = await requireUser(request);
   const input = parseInput(DeleteAccountSchema, await readJson(request));
-  await deleteOwnAccount(await getDb(), caller.id, input, requestContext(request, requestId));
+  await deleteOwnAccount(await getDb(), caller, input, requestContext(request, requestId));
   const response = new Response(null, { status: 204 });
   for (const cookie of clearedAuthCookies()) response.headers.append("set-cookie", cookie);
   return response;
