@@ -4,7 +4,7 @@
  * `next start` on a port of the test's choosing, with the environment the test gives it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -48,7 +48,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
  * before is put back when it had none; if it already had some (another run's leftovers), only
  * those entries are removed, so nobody else's edit is lost.
  */
-function undoBuildEdit(file: string, before: string): void {
+function undoBuildEdit(file: string, before: string | null): void {
+  if (!existsSync(file)) return;
+  // A file the build created (next-env.d.ts on a fresh clone) goes away again.
+  if (before === null) {
+    rmSync(file, { force: true });
+    return;
+  }
   const now = readFileSync(file, "utf8");
   if (!now.includes(`${EDGE_DIST_DIR}/`)) return;
   if (!before.includes(`${EDGE_DIST_DIR}/`)) {
@@ -65,7 +71,10 @@ function undoBuildEdit(file: string, before: string): void {
 /** A production build in `.next-edge`, rebuilt only when a source file is newer than it. */
 export async function ensureEdgeBuild(): Promise<void> {
   if (buildIsCurrent()) return;
-  const saved = REWRITTEN_BY_BUILD.map((file) => [file, readFileSync(path.join(ROOT, file), "utf8")] as const);
+  const saved = REWRITTEN_BY_BUILD.map((file) => {
+    const full = path.join(ROOT, file);
+    return [file, existsSync(full) ? readFileSync(full, "utf8") : null] as const;
+  });
   try {
     await run(process.execPath, [NEXT_BIN, "build"], { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: EDGE_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" });
   } finally {
