@@ -12,7 +12,8 @@ import { errorMessage, isSilent } from "../forms/messages";
 /**
  * Delete the account (`DELETE /api/me`). An account with a password must confirm with it, so an
  * unattended session cannot destroy the account; one that signs in only through an identity
- * provider has no password to give. Its notes and sessions go with it, and every tab signs out.
+ * provider has no password to give, and the server asks it for a recent sign-in instead. Its notes
+ * and sessions go with it, and every tab signs out.
  */
 export function DeleteAccount({ hasPassword }: { hasPassword: boolean }) {
   const [open, setOpen] = useState(false);
@@ -44,15 +45,10 @@ export function DeleteAccount({ hasPassword }: { hasPassword: boolean }) {
       setPending(false);
       if (isSilent(error)) return;
       setPassword("");
-      // A wrong password comes back as a field error (400) or as a plain refusal (401 or 403).
-      if (isApiError(error) && error.problem.errors !== undefined) {
-        setErrors(error.problem.errors.password ?? []);
-        setMessage(errorMessage(error));
-      } else if (isApiError(error) && (error.status === 401 || error.status === 403)) {
-        setErrors(["The password is not correct."]);
-      } else {
-        setMessage(errorMessage(error, "Could not delete the account"));
-      }
+      // A wrong password is a field error (400). Anything else, such as "sign in again first" for
+      // an account without a password, is shown as the server words it.
+      if (isApiError(error) && error.problem.errors !== undefined) setErrors(error.problem.errors.password ?? []);
+      setMessage(errorMessage(error, "Could not delete the account"));
     }
   }
 

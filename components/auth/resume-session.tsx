@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { sessionSync } from "@/lib/client/browser";
 import { signInHref } from "@/lib/client/sign-in-reasons";
@@ -14,6 +15,7 @@ import { Spinner } from "../ui/spinner";
  * API client) and go back, or on to sign-in. `next` was made safe on the server.
  */
 export function ResumeSession({ next }: { next: string }) {
+  const router = useRouter();
   const [state, setState] = useState<"working" | "unavailable">("working");
   const [attempt, setAttempt] = useState(0);
 
@@ -22,15 +24,17 @@ export function ResumeSession({ next }: { next: string }) {
     const sync = sessionSync();
     void sync.refresh(sync.generation()).then((outcome) => {
       if (cancelled) return;
-      // replace(), not assign(): Back must not return to this in-between page.
-      if (outcome === "refreshed") window.location.replace(next);
-      else if (outcome === "signed-out") window.location.replace(signInHref("signin-required", next));
+      // replace(): Back must not return to this in-between page. A client-side transition, not a
+      // document load: the server renders the destination for the new cookie either way, and the
+      // page is replaced without the blank frame of a second full load right after the first.
+      if (outcome === "refreshed") router.replace(next);
+      else if (outcome === "signed-out") router.replace(signInHref("signin-required", next));
       else setState("unavailable");
     });
     return () => {
       cancelled = true;
     };
-  }, [next, attempt]);
+  }, [next, attempt, router]);
 
   return (
     <LiveRegion className="w-full max-w-sm">

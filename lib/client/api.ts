@@ -107,6 +107,8 @@ export function createApiClient(deps: ApiClientDependencies): ApiClient {
     let response = await sendOnce(method, path, options);
 
     if (asksForNewToken(response, pathname)) {
+      // The refused attempt's body is of no use; release it rather than leave the request open.
+      await response.body?.cancel().catch(() => undefined);
       const outcome: RefreshOutcome = await deps.session.refresh(sentGeneration);
       if (outcome === "unavailable") throw unavailableError();
       if (outcome === "refreshed") response = await sendOnce(method, path, options);
@@ -118,7 +120,10 @@ export function createApiClient(deps: ApiClientDependencies): ApiClient {
     }
 
     if (!response.ok) throw await apiErrorFrom(response);
-    if (schema === null || response.status === 204) return undefined as T;
+    if (schema === null || response.status === 204) {
+      await response.body?.cancel().catch(() => undefined);
+      return undefined as T;
+    }
     let body: unknown;
     try {
       body = await response.json();

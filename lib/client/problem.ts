@@ -102,6 +102,9 @@ export async function apiErrorFrom(response: Response): Promise<ApiError> {
     } catch {
       body = null;
     }
+  } else {
+    // Never shown (see above), so not read either; released so the request does not linger.
+    await response.body?.cancel().catch(() => undefined);
   }
   const problem = toProblem(body, response.status);
   return new ApiError(problem, { retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")) });

@@ -88,6 +88,15 @@ export function parseSessionMessage(data: unknown): SessionMessage | null {
 
 const NOT_GRANTED = Symbol("lock not granted");
 
+/**
+ * Only the status matters here. The body is discarded explicitly: an unread body keeps the request
+ * open until the abort timer fires, and the page looks busy (network activity) for that long.
+ */
+async function statusOf(response: Response): Promise<number> {
+  await response.body?.cancel().catch(() => undefined);
+  return response.status;
+}
+
 export function createSessionSync(deps: SessionSyncDependencies): SessionSync {
   let generation = 0;
   let inFlight: Promise<RefreshOutcome> | null = null;
@@ -113,9 +122,10 @@ export function createSessionSync(deps: SessionSyncDependencies): SessionSync {
         cache: "no-store",
         signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
       });
-      if (response.ok) return "refreshed";
+      const status = await statusOf(response);
+      if (status >= 200 && status < 300) return "refreshed";
       // 401 is the server's verdict on the refresh token. 429 and 5xx say nothing about it.
-      return response.status === 401 ? "signed-out" : "unavailable";
+      return status === 401 ? "signed-out" : "unavailable";
     } catch {
       return "unavailable";
     }
@@ -124,7 +134,8 @@ export function createSessionSync(deps: SessionSyncDependencies): SessionSync {
   async function accessStillWorks(): Promise<boolean> {
     try {
       const response = await deps.fetch(PROBE_PATH, { credentials: "same-origin", headers: { accept: "application/json" }, cache: "no-store" });
-      return response.ok;
+      const status = await statusOf(response);
+      return status >= 200 && status < 300;
     } catch {
       return false;
     }

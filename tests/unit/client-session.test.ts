@@ -196,6 +196,21 @@ describe("one tab", () => {
     expect(init?.body).toBe('{"title":"t"}');
     expect("localStorage" in globalThis).toBe(false);
   });
+  it("releases every response body it does not read, so no request lingers after an answer", async () => {
+    const answered: Response[] = [];
+    const server = new FakeServer();
+    const recording: typeof fetch = async (input, init) => {
+      const response = await server.fetch(input, init);
+      answered.push(response);
+      return response;
+    };
+    server.accessValid = false;
+    const sync = createSessionSync({ fetch: recording, locks: new FakeLocks(), channel: null });
+    const api = createApiClient({ fetch: recording, session: sync, onSessionEnded: vi.fn<() => void>() });
+    await api.get("/api/notes", Items);
+    await api.delete("/api/notes/n1");
+    expect(answered.map((response) => response.bodyUsed)).toEqual(answered.map(() => true));
+  });
 });
 
 describe("two tabs", () => {
