@@ -35,7 +35,11 @@ test("an expired access token is renewed silently: one refresh call, no navigati
   // Wait for the real expiry: the browser drops the cookie when its Max-Age (the token's lifetime) runs out.
   await expect.poll(() => hasAccessCookie(context), { timeout: (ACCESS_TOKEN_TTL_SECONDS + 10) * 1000, intervals: [500] }).toBe(false);
 
+  // The old list stays on screen while the new one loads, so wait for the retried list request
+  // itself (refused, refreshed, retried) before counting refresh calls.
+  const reloaded = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/notes" && response.status() === 200);
   await reloadList(page);
+  await reloaded;
   await expect(page.getByRole("link", { name: "Still here" })).toBeVisible();
   expect(refreshes).toHaveLength(1);
   expect((await refreshes[0]?.response())?.status()).toBe(200);

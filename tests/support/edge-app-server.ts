@@ -4,11 +4,12 @@
  * `next start` on a port of the test's choosing, with the environment the test gives it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-export const EDGE_DIST_DIR = ".next-edge";
+// Overridable so that work on two branches of the code at once can keep two separate builds.
+export const EDGE_DIST_DIR = process.env.EDGE_DIST_DIR ?? ".next-edge";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 
@@ -68,8 +69,39 @@ function undoBuildEdit(file: string, before: string | null): void {
   }
 }
 
+const BUILD_LOCK_STALE_MS = 15 * 60_000;
+
+/**
+ * One build at a time per directory, across processes: test files and suites run in parallel
+ * workers, and two `next build`s into one directory corrupt each other. A lock older than any
+ * build could take is a crashed run's and is taken over.
+ */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = path.join(ROOT, `${EDGE_DIST_DIR}.lock`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** A production build in `.next-edge`, rebuilt only when a source file is newer than it. */
 export async function ensureEdgeBuild(): Promise<void> {
+  if (buildIsCurrent()) return;
+  await withBuildLock(buildUnlessCurrent);
+}
+
+async function buildUnlessCurrent(): Promise<void> {
+  // Another process may have built while this one waited for the lock.
   if (buildIsCurrent()) return;
   const saved = REWRITTEN_BY_BUILD.map((file) => {
     const full = path.join(ROOT, file);
