@@ -4,9 +4,9 @@ import { useState, type FormEvent } from "react";
 import { ChangePasswordSchema } from "@/lib/auth/schemas";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
-import { PasswordStrength } from "../auth/password-strength";
 import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
+import { NewPasswordField } from "./new-password-field";
 import { FormStatus, type FormMessage } from "../forms/form-status";
 import { errorMessage, isSilent } from "../forms/messages";
 import { errorsFor, validate, type FieldErrors } from "../forms/validation";
@@ -67,18 +67,7 @@ export function ChangePasswordForm({ email, name }: { email: string; name: strin
         errors={errorsFor(errors, "currentPassword")}
         onChange={(event) => setCurrentPassword(event.target.value)}
       />
-      <Field
-        label="New password"
-        name="newPassword"
-        type="password"
-        autoComplete="new-password"
-        required
-        revealable
-        value={newPassword}
-        errors={errorsFor(errors, "newPassword")}
-        hint={<PasswordStrength password={newPassword} context={{ email, name }} />}
-        onChange={(event) => setNewPassword(event.target.value)}
-      />
+      <NewPasswordField value={newPassword} errors={errorsFor(errors, "newPassword")} context={{ email, name }} onChange={setNewPassword} />
       <FormStatus message={message} />
       <SubmitButton pending={pending}>
         Change password

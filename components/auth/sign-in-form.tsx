@@ -26,11 +26,11 @@ function aboutMinutes(seconds: number): string {
   return minutes === 1 ? "a minute" : `${minutes} minutes`;
 }
 
-export function SignInForm({ next, notice }: { next: string; notice: string | null }) {
+export function SignInForm({ next, notice }: { next: string; notice: FormMessage | null }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<FormMessage | null>(notice === null ? null : { tone: "info", title: notice });
+  const [message, setMessage] = useState<FormMessage | null>(notice);
   const [pending, setPending] = useState(false);
   // When the rate limit lifts (from Retry-After); the form stays disabled until then.
   const [lockedUntil, setLockedUntil] = useState<number | null>(null);

@@ -33,6 +33,10 @@ export const ChangePasswordSchema = z.strictObject({
   newPassword: PasswordSchema,
 });
 
+/** A first password for an account that signs in only through a provider (lib/auth/oauth/add-password.ts). */
+export const AddPasswordSchema = z.strictObject({ newPassword: PasswordSchema });
+
 export type RegisterInput = z.output<typeof RegisterSchema>;
 export type LoginInput = z.output<typeof LoginSchema>;
 export type ChangePasswordInput = z.output<typeof ChangePasswordSchema>;
+export type AddPasswordInput = z.output<typeof AddPasswordSchema>;

@@ -22,7 +22,7 @@ import { ApiError, apiErrorFrom, networkProblem } from "./problem";
 import type { RefreshOutcome, SessionSync } from "./session-sync";
 
 /** 401s from these are answers about credentials, never a reason to refresh. */
-const CREDENTIAL_PATHS: ReadonlySet<string> = new Set(["/api/auth/login", "/api/auth/register", "/api/auth/refresh", "/api/auth/logout"]);
+const CREDENTIAL_PATHS: ReadonlySet<string> = new Set(["/api/auth/login", "/api/auth/register", "/api/auth/refresh", "/api/auth/logout", "/api/auth/oauth/link"]);
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 

@@ -139,23 +139,67 @@ test("an existing account's email without proof of ownership is refused: no link
   expect(await whoAmI(page)).toBeNull();
 });
 
-test("a signed-in user links the provider account, which then signs in to that same account", async ({ page, openContext, origin }) => {
+test("a signed-in user links the provider account from the account page, which then signs in to that same account", async ({ page, openContext, origin }) => {
   const userId = await registerWithPassword(page, uniqueEmail("linker"));
   // A different address at the provider: being signed in (just now) is the proof of ownership.
   const person = newPerson();
   idp.signInAs(person);
-  // The suite's access tokens live 20 seconds (./support/server-env.ts), and the provider's
-  // redirect back is cross-site, so only the access cookie (SameSite=Lax) arrives with it, not
-  // the refresh cookie (Strict): start the link with a fresh one, as a "Connect" button should.
-  expect(await page.evaluate(async () => (await fetch("/api/auth/refresh", { method: "POST" })).status)).toBe(200);
 
-  const landed = await signInWithProvider(page, "/account");
-  expect(landed.href).toBe(`${origin}/account`);
+  // The suite's access tokens live 20 seconds (./support/server-env.ts), and the provider's
+  // redirect back is cross-site, so only the access cookie (SameSite=Lax) arrives with it, not the
+  // refresh cookie (Strict). The Connect button renews the session before it leaves, which is
+  // what lets this work even after the page has been open a while.
+  await page.goto("/account");
+  await page.getByRole("button", { name: `Connect ${E2E_OIDC_NAME}` }).click();
+  await page.waitForURL(`${origin}/account`);
   expect((await whoAmI(page))?.id).toBe(userId);
 
   const elsewhere = await (await openContext()).newPage();
   await signInWithProvider(elsewhere);
   expect((await whoAmI(elsewhere))?.id).toBe(userId);
+});
+
+test("the owner of an existing account confirms the link with its password on the sign-in page", async ({ page, openContext, origin }) => {
+  const email = uniqueEmail("confirms");
+  const userId = await registerWithPassword(await (await openContext()).newPage(), email);
+  idp.signInAs(newPerson(email));
+
+  const landed = await signInWithProvider(page);
+  expect(`${landed.pathname}${landed.search}`).toBe("/signin?oauth=link-required");
+  await expect(page.getByRole("heading", { name: `Connect ${E2E_OIDC_NAME}` })).toBeVisible();
+  // The account named is the one the server holds for this pending link, not anything from the URL.
+  await expect(page.getByLabel("Account")).toHaveValue(email);
+
+  const password = page.getByLabel("Palisade password", { exact: true });
+  await password.fill("not the password at all");
+  await page.getByRole("button", { name: "Connect and sign in" }).click();
+  await expect(page.getByText("That password is not correct.")).toBeVisible();
+  expect(await whoAmI(page)).toBeNull();
+
+  await password.fill(PASSWORD);
+  await page.getByRole("button", { name: "Connect and sign in" }).click();
+  await page.waitForURL(`${origin}/dashboard`);
+  expect((await whoAmI(page))?.id).toBe(userId);
+
+  // Linked for good: the provider alone now signs in to that account, in a fresh browser.
+  const elsewhere = await (await openContext()).newPage();
+  expect((await signInWithProvider(elsewhere)).pathname).toBe("/dashboard");
+  expect((await whoAmI(elsewhere))?.id).toBe(userId);
+});
+
+test("an account made through the provider adds a password on the account page, and can then sign in with it", async ({ page, openContext, origin }) => {
+  const person = newPerson();
+  idp.signInAs(person);
+  await signInWithProvider(page, "/account");
+  await expect(page.getByRole("heading", { name: "Add a password" })).toBeVisible();
+
+  await page.getByLabel("New password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Add password" }).click();
+  await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
+
+  const other = await (await openContext()).newPage();
+  const status = await other.request.post("/api/auth/login", { data: { email: person.email, password: PASSWORD }, headers: { origin } });
+  expect(status.status()).toBe(200);
 });
 
 test("a callback with a tampered state is rejected and opens no session", async ({ page, context }) => {
@@ -179,18 +223,21 @@ test("a callback without a state is rejected and opens no session", async ({ pag
 });
 
 test("the sign-in page offers the configured provider, and its button starts the sign-in", async ({ page, origin }) => {
-  await page.goto("/signin");
-  const button = page.getByRole("link", { name: `Continue with ${E2E_OIDC_NAME}` }).or(page.getByRole("button", { name: `Continue with ${E2E_OIDC_NAME}` }));
-  const offered = (await button.count()) > 0;
-  test.info().annotations.push({
-    type: "note",
-    description: offered ? "button present" : "the sign-in page's provider slot does not list configuredProviders() yet",
-  });
-  test.skip(!offered, "the sign-in page's provider slot is not wired to configuredProviders() yet");
-
+  await page.goto("/signin?next=%2Fsessions");
   const person = newPerson();
   idp.signInAs(person);
-  await button.click();
-  await page.waitForURL(`${origin}/dashboard`);
+  await page.getByRole("link", { name: `Continue with ${E2E_OIDC_NAME}` }).click();
+  // The button carries the page's (server-checked) `next` through the whole round trip.
+  await page.waitForURL(`${origin}/sessions`);
   expect((await whoAmI(page))?.email).toBe(person.email);
+});
+
+test("a refused provider sign-in shows its fixed message, and a made-up code shows nothing", async ({ page }) => {
+  await page.goto("/signin?oauth=email-unverified");
+  await expect(page.getByText("The provider did not confirm that this email address is yours.", { exact: false })).toBeVisible();
+  await page.goto("/signin?oauth=Call%20us%20on%20555-0100");
+  await expect(page.getByRole("heading", { name: "Sign in to Palisade" })).toBeVisible();
+  await expect(page.getByText("555-0100")).toHaveCount(0);
+  // The form's message slot stays empty: no fixed message either, for a code that is not one.
+  await expect(page.locator("form [aria-live]")).toBeEmpty();
 });

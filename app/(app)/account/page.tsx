@@ -1,16 +1,25 @@
 import type { Metadata } from "next";
+import { AddPasswordForm } from "@/components/account/add-password-form";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
 import { DeleteAccount } from "@/components/account/delete-account";
+import { SignInMethods } from "@/components/account/sign-in-methods";
+import { oauthOutcomeMessage } from "@/components/auth/oauth-outcome";
 import { AppShell } from "@/components/layout/app-shell";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { card } from "@/components/ui/styles";
+import { configuredProviders } from "@/lib/auth/oauth/configured";
+import { ACCOUNT_PATH, OAUTH_OUTCOME_PARAM, providerSignInPath, readOAuthOutcome } from "@/lib/auth/oauth/sign-in-page";
 import { requireAccount } from "@/lib/auth/page-guards";
+import { single, type SearchParams } from "@/lib/client/search-params";
 
 export const metadata: Metadata = { title: "Account" };
 
-export default async function AccountPage() {
-  const account = await requireAccount("/account");
+export default async function AccountPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const account = await requireAccount(ACCOUNT_PATH);
+  // A refused link comes back here with a known code; only its fixed message is shown.
+  const outcome = readOAuthOutcome(single(await searchParams, OAUTH_OUTCOME_PARAM));
+  const providers = configuredProviders().map((provider) => ({ ...provider, href: providerSignInPath(provider.id, ACCOUNT_PATH) }));
   return (
     <AppShell account={account} section="account">
       <PageHeader title="Account" lead="Your profile, your password, and the way out." />
@@ -29,11 +38,14 @@ export default async function AccountPage() {
           </dd>
         </dl>
       </section>
-      {account.hasPassword ? (
+      {providers.length > 0 || outcome !== null ? (
         <div className={`${card} p-5 sm:p-6`}>
-          <ChangePasswordForm email={account.email} name={account.name} />
+          <SignInMethods providers={providers} outcome={outcome === null ? null : oauthOutcomeMessage(outcome)} />
         </div>
       ) : null}
+      <div className={`${card} p-5 sm:p-6`}>
+        {account.hasPassword ? <ChangePasswordForm email={account.email} name={account.name} /> : <AddPasswordForm email={account.email} name={account.name} />}
+      </div>
       <div className="rounded-xl border border-red-200 bg-white p-5 shadow-sm sm:p-6 dark:border-red-900 dark:bg-slate-900">
         <DeleteAccount hasPassword={account.hasPassword} />
       </div>

@@ -14,19 +14,16 @@
  * (two racing requests cannot both set one), and every other session is ended, as after a change.
  */
 import "server-only";
-import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../../audit";
 import type { Db } from "../../db/client";
 import { AppError } from "../../http/errors";
 import { assertAcceptablePassword } from "../credentials";
 import { hashPassword } from "../password-hash";
-import { PasswordSchema } from "../password-policy";
+import type { AddPasswordInput } from "../schemas";
 import { revokeAllSessions } from "../refresh";
 import { isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "./linking";
 
-export const AddPasswordSchema = z.strictObject({ newPassword: PasswordSchema });
-
-export async function addPassword(db: Db, caller: Caller, input: z.output<typeof AddPasswordSchema>, context: AuditContext): Promise<void> {
+export async function addPassword(db: Db, caller: Caller, input: AddPasswordInput, context: AuditContext): Promise<void> {
   const user = await db.user.findUnique({ where: { id: caller.id }, select: { email: true, name: true, passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
   if (user.passwordHash !== null) {

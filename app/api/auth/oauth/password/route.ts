@@ -4,7 +4,8 @@ import { readJson } from "@/lib/http/read-json";
 import { requestContext } from "@/lib/http/request-context";
 import { parseInput } from "@/lib/http/validate";
 import { requireUser } from "@/lib/auth/guards";
-import { AddPasswordSchema, addPassword } from "@/lib/auth/oauth/add-password";
+import { addPassword } from "@/lib/auth/oauth/add-password";
+import { AddPasswordSchema } from "@/lib/auth/schemas";
 
 export const access = "user";
 
