@@ -3,8 +3,7 @@
  * OAuth 2.0 token endpoint speaks (RFC 6749 §3.2), and the only route here that takes one.
  *
  * Threats and defences, as in read-json.ts:
- * - Memory exhaustion: a declared length over the limit is refused before reading, and bytes are
- *   counted while streaming, so a chunked body cannot buffer more than the limit.
+ * - Memory exhaustion: at most `limitBytes` are ever buffered (./read-body.ts).
  * - Content-type confusion: only `application/x-www-form-urlencoded` (optionally with
  *   `charset=utf-8`) is read; anything else is a 415.
  * - Parameter pollution: a repeated name is refused, not resolved to its first or last value
@@ -14,29 +13,20 @@
  * - Invalid UTF-8 is refused rather than silently replaced.
  */
 import { AppError } from "./errors";
+import { decodeUtf8, FORBIDDEN_NAMES, hasMediaType, readLimitedBytes } from "./read-body";
 
 /** A token request is a few hundred bytes; 8 KiB leaves room for long scope lists and nothing more. */
 export const DEFAULT_FORM_LIMIT_BYTES = 8 * 1024;
 
-const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
-
 export function isFormContentType(header: string | null): boolean {
-  if (header === null) return false;
-  const [mediaType, ...params] = header.split(";").map((part) => part.trim().toLowerCase());
-  if (mediaType !== "application/x-www-form-urlencoded") return false;
-  return params.every((param) => param === "" || param === "charset=utf-8" || param === 'charset="utf-8"');
+  return hasMediaType(header, "application/x-www-form-urlencoded");
 }
 
 export async function readForm(request: Request, limitBytes = DEFAULT_FORM_LIMIT_BYTES): Promise<ReadonlyMap<string, string>> {
   if (!isFormContentType(request.headers.get("content-type"))) {
     throw new AppError("ERR_UNSUPPORTED_MEDIA_TYPE", { detail: "Send the body as application/x-www-form-urlencoded." });
   }
-  const declared = request.headers.get("content-length");
-  if (declared !== null) {
-    if (!/^\d+$/.test(declared.trim())) throw new AppError("ERR_VALIDATION", { detail: "Content-Length is not a valid length." });
-    if (Number(declared) > limitBytes) throw tooLarge(limitBytes);
-  }
-  const text = decodeUtf8(await readBytes(request, limitBytes));
+  const text = decodeUtf8(await readLimitedBytes(request, limitBytes), () => new AppError("ERR_VALIDATION", { detail: "The body is not valid UTF-8." }));
 
   const fields = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
@@ -52,41 +42,4 @@ export async function readForm(request: Request, limitBytes = DEFAULT_FORM_LIMIT
     fields.set(name, value);
   }
   return fields;
-}
-
-async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      // Stop the upload instead of draining it: the rest is never buffered.
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function tooLarge(limit: number): AppError {
-  return new AppError("ERR_BODY_TOO_LARGE", { detail: `The body may be at most ${limit} bytes.` });
-}
-
-function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new AppError("ERR_VALIDATION", { detail: "The body is not valid UTF-8." });
-  }
 }

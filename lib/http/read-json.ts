@@ -2,22 +2,20 @@
  * A size-limited, strict JSON body reader for route handlers.
  *
  * Threats and defences:
- * - Memory exhaustion: bytes are counted while streaming and reading stops at the limit, so a
- *   chunked body with no `Content-Length` (or a lying one) cannot buffer more than `limit`
- *   bytes. A declared length over the limit is refused before any byte is read.
+ * - Memory exhaustion: at most `limitBytes` are ever buffered (./read-body.ts).
  * - Content-type confusion (CSRF through a `text/plain` form post): only `application/json`
  *   is accepted.
  * - Parser stack exhaustion: nesting depth is checked in one linear pass before `JSON.parse`.
+ * - Parser differentials: a name repeated within one object is refused, in the same pass.
  * - Prototype pollution: `__proto__`, `constructor` and `prototype` keys are refused at any
  *   depth, so no later merge or spread can reach `Object.prototype` through a body.
  * See OWASP ASVS 5.0 V4 (API) and V1.5 (safe deserialization).
  */
 import { AppError } from "./errors";
+import { decodeUtf8, FORBIDDEN_NAMES, hasMediaType, readLimitedBytes } from "./read-body";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 export const DEFAULT_MAX_DEPTH = 32;
-
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 export interface ReadJsonOptions {
   limitBytes?: number;
@@ -26,10 +24,7 @@ export interface ReadJsonOptions {
 
 /** True for `application/json`, optionally with `charset=utf-8`; nothing else. */
 export function isJsonContentType(header: string | null): boolean {
-  if (header === null) return false;
-  const [mediaType, ...params] = header.split(";").map((part) => part.trim().toLowerCase());
-  if (mediaType !== "application/json") return false;
-  return params.every((param) => param === "" || param === "charset=utf-8" || param === 'charset="utf-8"');
+  return hasMediaType(header, "application/json");
 }
 
 export async function readJson(request: Request, options: ReadJsonOptions = {}): Promise<unknown> {
@@ -39,86 +34,82 @@ export async function readJson(request: Request, options: ReadJsonOptions = {}):
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw new AppError("ERR_UNSUPPORTED_MEDIA_TYPE", { detail: "Send the body as application/json." });
   }
-  assertDeclaredLength(request.headers.get("content-length"), limit);
-
-  const bytes = await readLimited(request, limit);
-  const text = decodeUtf8(bytes);
+  const text = decodeUtf8(await readLimitedBytes(request, limit), () => new AppError("ERR_MALFORMED_JSON", { detail: "The body is not valid UTF-8." }));
   if (text.trim() === "") {
     throw new AppError("ERR_MALFORMED_JSON", { detail: "The request body is empty." });
   }
-  if (nestingDepth(text) > maxDepth) {
+  const shape = jsonShape(text);
+  if (shape.depth > maxDepth) {
     throw new AppError("ERR_BODY_TOO_DEEP", { detail: `Nest objects and arrays at most ${maxDepth} levels deep.` });
+  }
+  if (shape.duplicateKey !== null) {
+    throw new AppError("ERR_MALFORMED_JSON", { detail: `The name "${shape.duplicateKey.slice(0, 32)}" appears twice in one object.` });
   }
   return parseWithoutForbiddenKeys(text);
 }
 
-function assertDeclaredLength(header: string | null, limit: number): void {
-  if (header === null) return;
-  const declared = Number(header);
-  if (!/^\d+$/.test(header.trim()) || !Number.isSafeInteger(declared)) {
-    throw new AppError("ERR_VALIDATION", { detail: "Content-Length is not a valid length." });
-  }
-  if (declared > limit) throw tooLarge(limit);
+export interface JsonShape {
+  /** Maximum bracket depth outside string literals. */
+  depth: number;
+  /** The first name that appears twice in one object, if any. */
+  duplicateKey: string | null;
 }
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      // Stop the upload here instead of draining it: the rest is never buffered.
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
+/**
+ * One linear pass over the text, before `JSON.parse`: how deep it nests, and whether an object
+ * repeats a name. `JSON.parse` keeps the last of two equal names silently, and other parsers keep
+ * the first, so `{"role":"user","role":"admin"}` means different things to different readers
+ * (RFC 8259 §4, RFC 7493 §2.3); it is refused instead. Constant stack; malformed text is left for
+ * `JSON.parse` to refuse.
+ */
+export function jsonShape(text: string): JsonShape {
+  // One entry per open bracket: the names seen so far for an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectName = false;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      const start = i;
+      for (i++; i < text.length; i++) {
+        const inner = text.charCodeAt(i);
+        if (inner === 0x5c /* \ */) i++;
+        else if (inner === 0x22) break;
+      }
+      const names = open.at(-1);
+      if (expectName && names !== undefined && names !== null) {
+        const name = decodeName(text.slice(start, i + 1));
+        if (names.has(name)) return { depth: max, duplicateKey: name };
+        names.add(name);
+      }
+      expectName = false;
+    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
+      open.push(char === 0x7b ? new Set() : null);
+      expectName = char === 0x7b;
+      if (open.length > max) max = open.length;
+    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
+      open.pop();
+      expectName = false;
+    } else if (char === 0x2c /* , */) {
+      expectName = open.at(-1) instanceof Set;
     }
-    chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return { depth: max, duplicateKey: null };
 }
 
-function tooLarge(limit: number): AppError {
-  return new AppError("ERR_BODY_TOO_LARGE", { detail: `The body may be at most ${limit} bytes.` });
-}
-
-function decodeUtf8(bytes: Uint8Array): string {
+/** A name as the parser will see it (escapes resolved), or the raw text if it is malformed. */
+function decodeName(literal: string): string {
+  if (!literal.includes("\\")) return literal.slice(1, -1);
   try {
-    // `fatal` refuses invalid UTF-8 instead of silently substituting U+FFFD.
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return JSON.parse(literal) as string;
   } catch {
-    throw new AppError("ERR_MALFORMED_JSON", { detail: "The body is not valid UTF-8." });
+    return literal;
   }
 }
 
 /** Maximum bracket depth outside string literals; linear time, constant stack. */
 export function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charCodeAt(i);
-    if (inString) {
-      if (char === 0x5c /* \ */) i++;
-      else if (char === 0x22 /* " */) inString = false;
-    } else if (char === 0x22) {
-      inString = true;
-    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
-      depth--;
-    }
-  }
-  return max;
+  return jsonShape(text).depth;
 }
 
 function parseWithoutForbiddenKeys(text: string): unknown {
@@ -126,7 +117,7 @@ function parseWithoutForbiddenKeys(text: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text, (key, value: unknown) => {
-      if (forbidden === undefined && FORBIDDEN_KEYS.has(key)) forbidden = key;
+      if (forbidden === undefined && FORBIDDEN_NAMES.has(key)) forbidden = key;
       return value;
     });
   } catch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/http/errors";
-import { isJsonContentType, nestingDepth, readJson } from "@/lib/http/read-json";
+import { isJsonContentType, jsonShape, nestingDepth, readJson } from "@/lib/http/read-json";
 
 function jsonRequest(body: BodyInit | null, headers: Record<string, string> = { "content-type": "application/json" }) {
   return new Request("http://localhost/api/test", { method: "POST", body, headers, duplex: "half" } as RequestInit);
@@ -156,5 +156,30 @@ describe("nestingDepth", () => {
   it("ignores brackets inside strings, including escaped quotes", () => {
     expect(nestingDepth('{"a":"[[[{{{\\"[[["}')).toBe(1);
     expect(nestingDepth('[[1],[[2]]]')).toBe(3);
+  });
+});
+
+describe("a name repeated in one object (parser differential)", () => {
+  it("is refused, so no reader can take a different copy than the validator did", async () => {
+    const error = await rejection(readJson(jsonRequest('{"role":"user","title":"x","role":"admin"}')));
+    expect(error.code).toBe("ERR_MALFORMED_JSON");
+    expect(error.status).toBe(400);
+  });
+
+  it("is refused when spelled differently with escapes, since the parser sees the same name", async () => {
+    expect(jsonShape('{"role":1,"r\\u006fle":2}').duplicateKey).toBe("role");
+    expect((await rejection(readJson(jsonRequest('{"role":1,"r\\u006fle":2}')))).code).toBe("ERR_MALFORMED_JSON");
+  });
+
+  it("is refused at any depth, including inside arrays of objects", () => {
+    expect(jsonShape('{"a":[{"b":1},{"c":1,"c":2}]}').duplicateKey).toBe("c");
+    expect(jsonShape('{"a":{"b":{"d":1,"d":2}}}').duplicateKey).toBe("d");
+  });
+
+  it("allows the same name in sibling objects, as a value, and inside strings", async () => {
+    expect(jsonShape('[{"a":1},{"a":2}]').duplicateKey).toBeNull();
+    expect(jsonShape('{"a":{"a":1},"b":"a","c":["a","a"]}').duplicateKey).toBeNull();
+    expect(jsonShape('{"a":"\\",\\"a\\":","b":1}').duplicateKey).toBeNull();
+    await expect(readJson(jsonRequest('{"a":{"a":1},"b":["a","a"]}'))).resolves.toEqual({ a: { a: 1 }, b: ["a", "a"] });
   });
 });
