@@ -19,6 +19,10 @@ const nextConfig: NextConfig = {
   // Advertising the framework helps only an attacker fingerprinting versions.
   poweredByHeader: false,
   reactStrictMode: true,
+  // The app renders no next/image, so the image optimizer is switched off (its URL then answers
+  // 404). Left on, /_next/image fetches and re-encodes images on request, outside the edge layer
+  // (the middleware matcher skips /_next/image): work and outbound requests no route needs.
+  images: { unoptimized: true },
   // Loaded from node_modules at run time rather than bundled: WASM Postgres, native argon2 and
   // the pg driver do not survive bundling.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "@node-rs/argon2", "pino"],

@@ -5,6 +5,7 @@
  * accepted `role` from the client, a mass-assignment hole (docs/decisions/005-password-policy.md).
  */
 import { z } from "zod";
+import { storableText } from "../http/text";
 import { PasswordSchema } from "./password-policy";
 
 /** Trimmed and lowercased before validation, so `Ann@Example.com ` and `ann@example.com` are one account. */
@@ -14,7 +15,7 @@ export const EmailSchema = z
   .toLowerCase()
   .pipe(z.email({ message: "Enter a valid email address." }).max(254, { message: "Use at most 254 characters." }));
 
-export const NameSchema = z.string().trim().min(1, { message: "Enter your name." }).max(100, { message: "Use at most 100 characters." });
+export const NameSchema = storableText(z.string().trim().min(1, { message: "Enter your name." }).max(100, { message: "Use at most 100 characters." }));
 
 export const RegisterSchema = z.strictObject({
   email: EmailSchema,

@@ -55,6 +55,12 @@ export interface RouteClass {
   public: boolean;
   body: BodyFormat;
   refresh: boolean;
+  /**
+   * A segment is not valid percent-encoding (`/notes/%E0%A4%A`). The router would fail to decode
+   * it and answer with a bare 500 (found by the security suite's fuzzer), so the edge refuses it
+   * with a 400 problem instead.
+   */
+  undecodable: boolean;
 }
 
 const PARAM = /^\[[a-z]+\]$/;
@@ -71,14 +77,17 @@ const TABLE = PUBLIC_ROUTES.map((route) => ({ ...route, segments: splitPath(rout
  * becoming a separator, so `/api/auth%2Flogin` is not `/api/auth/login`. A segment that does not
  * decode is kept raw, which matches no public entry.
  */
-function decodeSegments(pathname: string): string[] {
-  return splitPath(pathname).map((segment) => {
+function decodeSegments(pathname: string): { segments: string[]; undecodable: boolean } {
+  let undecodable = false;
+  const segments = splitPath(pathname).map((segment) => {
     try {
       return decodeURIComponent(segment);
     } catch {
+      undecodable = true;
       return segment;
     }
   });
+  return { segments, undecodable };
 }
 
 function matches(template: readonly string[], segments: readonly string[]): boolean {
@@ -90,7 +99,7 @@ function matches(template: readonly string[], segments: readonly string[]): bool
 }
 
 export function classifyRoute(pathname: string): RouteClass {
-  const segments = decodeSegments(pathname);
+  const { segments, undecodable } = decodeSegments(pathname);
   const api = segments[0]?.toLowerCase() === "api";
   const entry = TABLE.find((route) => matches(route.segments, segments));
   return {
@@ -100,6 +109,7 @@ export function classifyRoute(pathname: string): RouteClass {
     public: entry !== undefined,
     body: entry?.body ?? "json",
     refresh: entry?.path === REFRESH_PATH,
+    undecodable,
   };
 }
 

@@ -9,16 +9,19 @@
  */
 import { z } from "zod";
 import { pagedQuery } from "../http/query";
+import { storableText } from "../http/text";
 
 export const NOTE_TITLE_MAX = 200;
 export const NOTE_BODY_MAX = 10_000;
 
-const Title = z
-  .string()
-  .trim()
-  .min(1, { message: "Enter a title." })
-  .max(NOTE_TITLE_MAX, { message: `Use at most ${NOTE_TITLE_MAX} characters.` });
-const Body = z.string().trim().max(NOTE_BODY_MAX, { message: `Use at most ${NOTE_BODY_MAX} characters.` });
+const Title = storableText(
+  z
+    .string()
+    .trim()
+    .min(1, { message: "Enter a title." })
+    .max(NOTE_TITLE_MAX, { message: `Use at most ${NOTE_TITLE_MAX} characters.` }),
+);
+const Body = storableText(z.string().trim().max(NOTE_BODY_MAX, { message: `Use at most ${NOTE_BODY_MAX} characters.` }));
 
 export const CreateNoteSchema = z.strictObject({ title: Title, body: Body.default("") });
 

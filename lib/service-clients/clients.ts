@@ -12,13 +12,14 @@ import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { pagedQuery, pageWindow, type Page } from "../http/query";
+import { storableText } from "../http/text";
 import { isScope, SCOPE_NAMES, type Scope } from "../authz/scopes";
 import { CLIENT_ID_FORMAT, CLIENT_SECRET_FORMAT, newClientCredentials, secretMatches, UNKNOWN_CLIENT_HASH } from "./credentials";
 
 const ScopeName = z.enum(SCOPE_NAMES as [Scope, ...Scope[]], { message: `Unknown scope. Known scopes: ${SCOPE_NAMES.join(", ")}.` });
 
 export const CreateClientSchema = z.strictObject({
-  name: z.string().trim().min(1, { message: "Name the client." }).max(100, { message: "Use at most 100 characters." }),
+  name: storableText(z.string().trim().min(1, { message: "Name the client." }).max(100, { message: "Use at most 100 characters." })),
   scopes: z
     .array(ScopeName)
     .min(1, { message: "Grant at least one scope." })

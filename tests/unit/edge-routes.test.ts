@@ -69,3 +69,10 @@ describe("the public-route table agrees with every route handler's declared acce
     expect(routes.find((route) => route.catchAll && route.path.startsWith("/api/auth/"))?.access).toBe("public");
   });
 });
+
+describe("paths the router cannot decode", () => {
+  it("marks a segment that is not valid percent-encoding, which the router would answer with a bare 500", () => {
+    for (const pathname of ["/notes/%E0%A4%A", "/api/notes/%", "/%zz"]) expect(classifyRoute(pathname).undecodable, pathname).toBe(true);
+    for (const pathname of ["/api/notes/abc", "/api/auth%2Flogin", "/notes/%F0%9F%98%80"]) expect(classifyRoute(pathname).undecodable, pathname).toBe(false);
+  });
+});
