@@ -31,6 +31,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Black-box attacks on a production build (tests/security/support/global-setup.ts).
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          globalSetup: ["tests/security/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One app instance serves every file; two files at a time keep a 2-core machine responsive.
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });

@@ -8,11 +8,11 @@ import { randomInt } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { nonceOf } from "../support/edge-harness";
 import { ensureEdgeBuild, freePort, startAppInstance, type AppInstance } from "../support/edge-app-server";
 import { testKeyPair } from "../support/keys";
+import { deleteKeysMatching } from "../support/redis-keys";
 import { startUpstashRestServer, type UpstashRestServer } from "../support/upstash-rest-server";
 
 const redisUrl = inject("redisUrl");
@@ -65,16 +65,7 @@ describe.runIf(redisUrl !== null)("the edge layer in two production instances sh
     await rest?.close();
     await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
     // The instances use the app's own key prefix; remove this run's client buckets.
-    const redis = new Redis(redisUrl as string);
-    for (const pattern of [`palisade:rl:*:ip:${subnet}.*`, "palisade:rl:*:ip:192.0.2.254*"]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-    }
-    await redis.quit();
+    await deleteKeysMatching(redisUrl as string, [`palisade:rl:*:ip:${subnet}.*`, "palisade:rl:*:ip:192.0.2.254*"]);
   });
 
   it("shares one limit: alternating between instances, the first 429 is request q+1", async () => {
