@@ -124,6 +124,24 @@ describe.runIf(redisUrl !== null)("Upstash store on a real Redis", () => {
       expect(server.requests).toBe(before);
     });
 
+    it("keeps its cache of refused keys bounded under a flood of made-up refresh-token ids, and Redis still refuses an evicted key", async () => {
+      const store = new UpstashRateLimitStore({ url: server.url, token: server.token, timeoutMs: 2_000, prefix: freshPrefix(), maxCachedKeys: 100 });
+      const strict: TierPolicy = { name: "refresh", limit: 1, windowSeconds: 900, failMode: "open" };
+      // Each made-up id earns one refusal, the only thing that puts a key in the cache.
+      const ids = Array.from({ length: 250 }, (_, i) => `rt:forged${String(i).padStart(16, "0")}`);
+      for (const id of ids) {
+        await store.hit(strict, id);
+        expect((await store.hit(strict, id)).allowed).toBe(false);
+      }
+      expect(store.cachedRefusals()).toBe(100);
+      // The newest refusal is still answered from memory; the oldest was dropped and asks Redis, which refuses it again.
+      const before = server.requests;
+      expect((await store.hit(strict, ids.at(-1) as string)).allowed).toBe(false);
+      expect(server.requests).toBe(before);
+      expect((await store.hit(strict, ids[0] as string)).allowed).toBe(false);
+      expect(server.requests).toBe(before + 1);
+    });
+
     it("refunds, and remembers facts with a TTL in Redis", async () => {
       const prefix = freshPrefix();
       const store = storeFor(prefix);

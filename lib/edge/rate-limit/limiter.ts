@@ -46,7 +46,12 @@ type StoreEnv = Pick<Env, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" 
 /** Upstash when configured (lib/env.ts requires it in a deployment unless opted out), else memory. */
 export function rateLimitStoreFrom(env: StoreEnv): RateLimitStore {
   if (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined) {
-    return new UpstashRateLimitStore({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS });
+    return new UpstashRateLimitStore({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
+      maxCachedKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS,
+    });
   }
   return new MemoryRateLimitStore({ maxKeys: env.RATE_LIMIT_MEMORY_MAX_KEYS });
 }
