@@ -3,15 +3,16 @@
  * embedded PGlite, and the real Postgres when it answers. Each one is dropped afterwards, so no
  * test depends on another's leftovers.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { inject, vi } from "vitest";
 import { openEmbeddedDatabase } from "@/lib/db/embedded";
 import { loadMigrations, migrate } from "@/lib/db/migrate";
-import { pgClientExecutor, pgliteExecutor } from "@/lib/db/sql-executor";
+import { pgliteExecutor } from "@/lib/db/sql-executor";
+import { createPostgresDatabase } from "./postgres-database";
+
+export { withDatabaseName } from "./postgres-database";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -29,13 +30,11 @@ export function databaseKinds(): DatabaseKind[] {
   return inject("postgresUrl") === null ? ["pglite"] : ["pglite", "postgres"];
 }
 
-export function withDatabaseName(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export async function provisionDatabase(kind: DatabaseKind, options: { migrated?: boolean } = {}): Promise<ProvisionedDatabase> {
+/**
+ * `adminUrl` defaults to the Postgres the integration setup found; a global setup, which runs
+ * outside any test worker and so cannot `inject`, passes its own.
+ */
+export async function provisionDatabase(kind: DatabaseKind, options: { migrated?: boolean; adminUrl?: string | null } = {}): Promise<ProvisionedDatabase> {
   const migrated = options.migrated ?? true;
   if (kind === "pglite") {
     const dataDir = await mkdtemp(path.join(tmpdir(), "palisade-test-"));
@@ -54,35 +53,10 @@ export async function provisionDatabase(kind: DatabaseKind, options: { migrated?
     };
   }
 
-  const adminUrl = inject("postgresUrl");
+  const adminUrl = options.adminUrl === undefined ? inject("postgresUrl") : options.adminUrl;
   if (adminUrl === null) throw new Error("Postgres is not reachable");
-  const name = `palisade_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = withDatabaseName(adminUrl, name);
-  if (migrated) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await migrate(pgClientExecutor(client), await loadMigrations());
-    } finally {
-      await client.end();
-    }
-  }
-  return {
-    kind,
-    url,
-    env: { DATABASE_URL: url },
-    async drop() {
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      // FORCE ends any connection a test left open, so the drop cannot hang on it.
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
+  const database = await createPostgresDatabase(adminUrl, { migrated });
+  return { kind, url: database.url, env: { DATABASE_URL: database.url }, drop: database.drop };
 }
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * How to call every route in the manifest (tests/security/support/manifest.ts, read from
+ * `app/**\/route.ts`) that takes input, as a legitimate caller would: the
+ * request sqlmap starts from and then mutates, one parameter at a time. A route method without a
+ * target here must be listed in NO_INPUT with the reason, or the scan fails; so a new route is
+ * either scanned or explicitly argued out.
+ */
+
+export type Body = { type: "json"; value: Record<string, unknown> } | { type: "form"; value: string };
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface SqlmapTarget {
+  method: HttpMethod;
+  /** The manifest path this target covers, as the manifest writes it (`[id]`, `[...nextauth]`). */
+  route: string;
+  /** The concrete path and query; a `*` marks a path segment as the parameter under test. */
+  url: string;
+  body?: Body;
+  /** Who sends it: the signed-in admin, a user made for this target alone, or nobody. */
+  as: "admin" | "fresh-user" | "anonymous";
+  /** Cookies that are themselves input (the refresh token is looked up by its id). */
+  cookieParams?: string[];
+}
+
+/** Route methods whose only input is the access token, which the JWT attack corpus covers instead. */
+export const NO_INPUT: Readonly<Record<string, string>> = {
+  "GET /.well-known/jwks.json": "no input at all",
+  "GET /api/health": "no input at all",
+  "GET /api/me": "no input besides the access token",
+  "GET /api/auth/sessions": "no input besides the access token",
+  "POST /api/auth/logout-all": "no body; no input besides the access token",
+  "GET /api/reports/notes": "any query parameter is refused; no input besides the service token",
+  "GET /api/auth/oauth/link": "its only input is the encrypted pending-link cookie, opened before any lookup",
+};
+
+export interface TargetIds {
+  noteId: string;
+  /** A second note, for DELETE (the first request deletes it). */
+  doomedNoteId: string;
+  otherUserId: string;
+  clientId: string;
+  clientSecret: string;
+  otherClientId: string;
+}
+
+/** In a target's url, replaced by a second session of the fresh user (the first one sends the request). */
+export const OWN_SESSION = "{session}";
+
+export const REFRESH_COOKIE = "__Secure-palisade-rt";
+
+const json = (value: Record<string, unknown>): Body => ({ type: "json", value });
+const PASSWORD_CHANGE = { currentPassword: "scanner passphrase that is long enough", newPassword: "another passphrase for the scan run" };
+
+/** Every target; ids come from the principals and objects the stack created. */
+export function sqlmapTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
+  const note = ids.noteId;
+  return [
+    { method: "POST", route: "/api/auth/register", url: "/api/auth/register", as: "anonymous",
+      body: json({ email: "sqlmap-probe@palisade.test", name: "Probe", password: "a passphrase for the sqlmap probe" }) },
+    { method: "POST", route: "/api/auth/login", url: "/api/auth/login", as: "anonymous",
+      body: json({ email: "sqlmap-probe@palisade.test", password: "a passphrase for the sqlmap probe" }) },
+    { method: "POST", route: "/api/auth/refresh", url: "/api/auth/refresh", as: "fresh-user", cookieParams: [REFRESH_COOKIE] },
+    { method: "POST", route: "/api/auth/logout", url: "/api/auth/logout", as: "fresh-user", cookieParams: [REFRESH_COOKIE] },
+    { method: "POST", route: "/api/auth/password", url: "/api/auth/password", as: "fresh-user", body: json(PASSWORD_CHANGE) },
+    { method: "DELETE", route: "/api/auth/sessions/[id]", url: `/api/auth/sessions/${OWN_SESSION}*`, as: "fresh-user" },
+    { method: "DELETE", route: "/api/me", url: "/api/me", as: "fresh-user", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
+    { method: "POST", route: "/api/auth/oauth/password", url: "/api/auth/oauth/password", as: "fresh-user",
+      body: json({ newPassword: PASSWORD_CHANGE.newPassword }) },
+    { method: "POST", route: "/api/auth/oauth/link", url: "/api/auth/oauth/link", as: "anonymous", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
+    { method: "GET", route: "/api/auth/[...nextauth]", url: `/api/auth/signin/oidc?next=${encodeURIComponent("/dashboard")}`, as: "anonymous" },
+    { method: "GET", route: "/api/auth/[...nextauth]", url: "/api/auth/callback/oidc?code=probe-code&state=probe-state", as: "anonymous" },
+    { method: "POST", route: "/api/auth/[...nextauth]", url: "/api/auth/signin/oidc", as: "anonymous",
+      body: { type: "form", value: `csrfToken=probe&callbackUrl=${encodeURIComponent(`${origin}/dashboard`)}&json=true` } },
+    { method: "GET", route: "/api/notes", url: "/api/notes?page=1&limit=10&sort=title&order=asc", as: "admin" },
+    { method: "POST", route: "/api/notes", url: "/api/notes", as: "admin", body: json({ title: "Scan note", body: "scanned" }) },
+    { method: "GET", route: "/api/notes/[id]", url: `/api/notes/${note}*`, as: "admin" },
+    // A marked path segment and a JSON body are tested in one run: sqlmap takes both as parameters.
+    { method: "PATCH", route: "/api/notes/[id]", url: `/api/notes/${note}*`, as: "admin", body: json({ title: "Renamed", body: "still scanned" }) },
+    { method: "DELETE", route: "/api/notes/[id]", url: `/api/notes/${ids.doomedNoteId}*`, as: "admin" },
+    { method: "GET", route: "/api/admin/users", url: "/api/admin/users?page=1&limit=10&sort=email&order=asc", as: "admin" },
+    { method: "POST", route: "/api/admin/users", url: "/api/admin/users", as: "admin",
+      body: json({ email: "sqlmap-made@palisade.test", name: "Made", password: "a passphrase for the sqlmap probe", role: "user" }) },
+    { method: "PATCH", route: "/api/admin/users/[id]", url: `/api/admin/users/${ids.otherUserId}*`, as: "admin", body: json({ role: "user", disabled: false }) },
+    { method: "GET", route: "/api/admin/audit", url: `/api/admin/audit?page=1&limit=10&type=user.registered&userId=${ids.otherUserId}`, as: "admin" },
+    { method: "GET", route: "/api/admin/clients", url: "/api/admin/clients?page=1&limit=10&sort=name&order=asc", as: "admin" },
+    { method: "POST", route: "/api/admin/clients", url: "/api/admin/clients", as: "admin", body: json({ name: "Scan job", scopes: ["reports:read"] }) },
+    { method: "PATCH", route: "/api/admin/clients/[id]", url: `/api/admin/clients/${ids.otherClientId}*`, as: "admin", body: json({ disabled: false }) },
+    { method: "POST", route: "/api/oauth/token", url: "/api/oauth/token", as: "anonymous",
+      body: { type: "form", value: `grant_type=client_credentials&client_id=${ids.clientId}&client_secret=${ids.clientSecret}&scope=reports%3Aread` } },
+  ];
+}
+
+/** Route methods (`POST /api/notes`) that are neither a target nor argued out in NO_INPUT: each one stops the scan. */
+export function uncovered(targets: readonly SqlmapTarget[], routeMethods: readonly string[]): string[] {
+  const covered = new Set([...targets.map((target) => `${target.method} ${target.route}`), ...Object.keys(NO_INPUT)]);
+  return routeMethods.filter((key) => !covered.has(key));
+}
