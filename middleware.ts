@@ -55,6 +55,10 @@ const CSRF_DETAIL = {
 
 export function createMiddleware(deps: EdgeDependencies) {
   const { config } = deps;
+  const { steps } = config;
+  // Benchmarks only (BENCH_MIDDLEWARE_STEPS, refused in a deployment): the ladder's "empty
+  // middleware" rung, Next.js's own cost of running a middleware at all.
+  if (!steps.headers) return async (_request: NextRequest): Promise<Response> => NextResponse.next();
 
   return async function edgeMiddleware(request: NextRequest): Promise<Response> {
     // 1. Request ID.
@@ -103,25 +107,31 @@ export function createMiddleware(deps: EdgeDependencies) {
         );
       }
 
-      // 5. Rate limits.
-      const gated = requiresToken(route);
+      // 5. Rate limits. (`steps` is all true outside the benchmarks' overhead ladder.)
+      const gated = steps.token && requiresToken(route);
       const credential: Credential = gated ? await readCredential(request.headers, deps.verifyToken) : { kind: "none" };
-      const hits = edgeTiers(
-        {
-          route,
-          method: request.method,
-          ipKey,
-          userId: credential.kind === "valid" ? credential.subject : null,
-          refreshTokenId: route.refresh ? refreshTokenId(readCookie(request.headers, REFRESH_COOKIE)) : null,
-        },
-        config.policies,
-      );
-      const limits = await countTiers(deps.store, hits, { log });
-      copyHeaders(extra, limits.headers);
-      if (limits.outcome !== "allowed") {
-        log.info("rate limit reached", { tiers: limits.violated.join(","), key: ipKey, retryAfter: limits.retryAfterSeconds });
-        return finish(rateLimitedResponse(limits, requestId));
+      if (steps.rateLimit) {
+        const hits = edgeTiers(
+          {
+            route,
+            method: request.method,
+            ipKey,
+            userId: credential.kind === "valid" ? credential.subject : null,
+            refreshTokenId: route.refresh ? refreshTokenId(readCookie(request.headers, REFRESH_COOKIE)) : null,
+          },
+          config.policies,
+        );
+        const limits = await countTiers(deps.store, hits, { log });
+        copyHeaders(extra, limits.headers);
+        if (limits.outcome !== "allowed") {
+          log.info("rate limit reached", { tiers: limits.violated.join(","), key: ipKey, retryAfter: limits.retryAfterSeconds });
+          return finish(rateLimitedResponse(limits, requestId));
+        }
       }
+
+      // A path the router cannot percent-decode: refused here as a 400 problem, since past this
+      // point Next.js answers it with a bare 500 (lib/edge/routes.ts, `undecodable`).
+      if (route.undecodable) return finish(edgeProblem("ERR_VALIDATION", requestId, "The path is not valid percent-encoding."));
 
       // 6. Token gate.
       if (gated) {

@@ -1,10 +1,12 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findBrowser } from "./scripts/find-browser";
-import { ACCESS_TOKEN_TTL_SECONDS, AUTH_ACCOUNT_MAX } from "./tests/e2e/support/server-env";
-import { e2eOidcEnv } from "./tests/support/oidc-e2e";
+import { e2eAppEnv } from "./tests/e2e/support/server-env";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
-const BASE_URL = `http://localhost:${PORT}`;
+// A server started elsewhere (bench/scale-out.ts: a proxy in front of two instances on E2E_PORT)
+// replaces the suite's own; it must be configured as webServer.env below configures ours.
+const EXTERNAL_BASE_URL = process.env.E2E_BASE_URL;
+const BASE_URL = EXTERNAL_BASE_URL ?? `http://localhost:${PORT}`;
 const executablePath = findBrowser(process.env.CHROMIUM_PATH);
 
 export default defineConfig({
@@ -35,7 +37,7 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
+  webServer: EXTERNAL_BASE_URL !== undefined ? undefined : {
     command: "tsx scripts/e2e-server.ts",
     url: `${BASE_URL}/api/health`,
     timeout: 240_000,
@@ -46,20 +48,7 @@ export default defineConfig({
       APP_URL: BASE_URL,
       PORT: String(PORT),
       DATA_DIR: `.data/e2e-${PORT}`,
-      LOG_LEVEL: "warn",
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Short-lived access tokens, so the suite sees real expiry and silent refresh within a test.
-      ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
-      // Every request of the suite comes from one address; these tiers would otherwise throttle
-      // the suite itself. The per-account sign-in limit stays at its real value of 5, so the
-      // rate-limit journey meets the production rule.
-      RATE_LIMIT_GLOBAL_MAX: "100000",
-      RATE_LIMIT_USER_MAX: "100000",
-      RATE_LIMIT_REFRESH_MAX: "100000",
-      RATE_LIMIT_AUTH_MAX: "100000",
-      RATE_LIMIT_AUTH_ACCOUNT_MAX: String(AUTH_ACCOUNT_MAX),
-      // The generic OIDC provider, pointed at the test provider tests/e2e/oauth.spec.ts starts.
-      ...e2eOidcEnv(PORT),
+      ...e2eAppEnv(PORT),
     },
   },
 });

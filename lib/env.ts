@@ -61,6 +61,7 @@ function readProcessEnv(): Record<string, string | undefined> {
     AUTH_OIDC_NAME: process.env.AUTH_OIDC_NAME,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL,
+    BENCH_MIDDLEWARE_STEPS: process.env.BENCH_MIDDLEWARE_STEPS,
   };
 }
 
@@ -153,7 +154,8 @@ const schema = z.object({
   RATE_LIMIT_REFRESH_WINDOW: windowSeconds.default(15 * 60),
   // How long a shared-store call may take before the tier's failure policy applies (ADR 011).
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
-  // Keys the in-memory store keeps per tier before evicting the least recently used one.
+  // Keys the in-memory store keeps per tier before evicting the least recently used one; also the
+  // bound on the refused keys the Upstash store caches in each instance's memory, per tier.
   RATE_LIMIT_MEMORY_MAX_KEYS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   AUTH_GITHUB_ID: z.string().optional(),
   AUTH_GITHUB_SECRET: z.string().optional(),
@@ -172,6 +174,10 @@ const schema = z.object({
   // cookie (docs/oauth.md). 32 characters from a CSPRNG carry at least 128 bits even as hex.
   NEXTAUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters (for example `openssl rand -base64 32`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Benchmarks only (bench/ladder.ts): run the edge middleware's steps up to this one, so each
+  // rung of the overhead ladder is the same build with one more layer. Each value includes the
+  // ones before it; unset runs every step. A deployment refuses it (deploymentProblems).
+  BENCH_MIDDLEWARE_STEPS: z.enum(["none", "headers", "headers,rate-limit", "headers,rate-limit,token"]).optional(),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -204,6 +210,8 @@ function deploymentProblems(raw: RawEnv): string[] {
   }
   if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: required in a deployment (the embedded database is for local use)");
   if (raw.JWT_PRIVATE_KEY === undefined) problems.push("JWT_PRIVATE_KEY: required in a deployment (run `npm run keys:generate`)");
+  // It turns security layers off; only a local production build may measure without them.
+  if (raw.BENCH_MIDDLEWARE_STEPS !== undefined) problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
   const hasUpstash = raw.UPSTASH_REDIS_REST_URL !== undefined && raw.UPSTASH_REDIS_REST_TOKEN !== undefined;
   if (!hasUpstash && !raw.RATE_LIMIT_ALLOW_MEMORY_STORE) {
     problems.push(

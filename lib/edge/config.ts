@@ -18,6 +18,25 @@ export interface EdgeConfig {
   policies: TierPolicies;
   /** Only the Vercel preview origins, listed separately so the docs and tests can name them. */
   previewOrigins: readonly string[];
+  /** Which steps run: all of them, except in the benchmarks' overhead ladder (BENCH_MIDDLEWARE_STEPS). */
+  steps: EdgeSteps;
+}
+
+/**
+ * The overhead ladder's rungs (bench/ladder.ts): `headers` is every step but the rate limits and
+ * the token gate (request ID, client IP, CORS, CSRF, security headers with the CSP nonce, body
+ * size); `rateLimit` adds the limits; `token` adds verification and the gate. Without `headers`
+ * the middleware passes every request on untouched: the "empty middleware" rung.
+ */
+export interface EdgeSteps {
+  headers: boolean;
+  rateLimit: boolean;
+  token: boolean;
+}
+
+export function edgeStepsFrom(value: Env["BENCH_MIDDLEWARE_STEPS"]): EdgeSteps {
+  const steps = new Set(value === undefined ? ["headers", "rate-limit", "token"] : value.split(","));
+  return { headers: steps.has("headers"), rateLimit: steps.has("rate-limit"), token: steps.has("token") };
 }
 
 export function edgeConfigFrom(env: Env): EdgeConfig {
@@ -29,6 +48,7 @@ export function edgeConfigFrom(env: Env): EdgeConfig {
     development: env.NODE_ENV === "development",
     policies: policiesFrom(env),
     previewOrigins,
+    steps: edgeStepsFrom(env.BENCH_MIDDLEWARE_STEPS),
   };
 }
 

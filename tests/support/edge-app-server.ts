@@ -131,14 +131,19 @@ export async function freePort(from: number, to: number, taken: ReadonlySet<numb
 export interface AppInstance {
   url: string;
   port: number;
+  /** The server's process id (the benchmarks read its CPU time from /proc and pin it to a core). */
+  pid: number;
   /** Everything the server printed, for a failing test's message. */
   output(): string;
   stop(): Promise<void>;
 }
 
-/** `next start` on `port` with `env` on top of a clean environment; resolves once it answers. */
-export async function startAppInstance(port: number, env: Record<string, string>): Promise<AppInstance> {
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+/**
+ * `next start` on `port` with `env` on top of a clean environment; resolves once it answers.
+ * `nodeArgs` go to Node itself (the benchmarks' `--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export async function startAppInstance(port: number, env: Record<string, string>, nodeArgs: string[] = []): Promise<AppInstance> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: EDGE_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -152,6 +157,7 @@ export async function startAppInstance(port: number, env: Record<string, string>
   const instance: AppInstance = {
     url,
     port,
+    pid: child.pid as number,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

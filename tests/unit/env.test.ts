@@ -53,6 +53,16 @@ describe("environment", () => {
     expect(list).toEqual(expect.arrayContaining([expect.stringContaining("APP_URL"), expect.stringContaining("JWT_PRIVATE_KEY")]));
   });
 
+  it("refuses the benchmarks' middleware switch in a deployment, where it would turn edge steps off", () => {
+    expect(problems({ ...DEPLOYED_OK, BENCH_MIDDLEWARE_STEPS: "none" })).toEqual([expect.stringContaining("BENCH_MIDDLEWARE_STEPS")]);
+    expect(problems({ ...DEPLOYED_OK, VERCEL: "1", BENCH_MIDDLEWARE_STEPS: "headers,rate-limit,token" })).toEqual([
+      expect.stringContaining("BENCH_MIDDLEWARE_STEPS"),
+    ]);
+    // A local production build (the benchmarks' own) may use it, and only with a known rung.
+    expect(problems({ NODE_ENV: "production", APP_URL: "http://127.0.0.1:3700", BENCH_MIDDLEWARE_STEPS: "headers" })).toEqual([]);
+    expect(problems({ BENCH_MIDDLEWARE_STEPS: "token" })).toEqual([expect.stringContaining("BENCH_MIDDLEWARE_STEPS")]);
+  });
+
   it("accepts the in-memory rate limiter in a deployment only with the explicit opt-out", () => {
     const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutUpstash } = DEPLOYED_OK;
     expect(problems(withoutUpstash)).toEqual([expect.stringContaining("RATE_LIMIT_ALLOW_MEMORY_STORE")]);
