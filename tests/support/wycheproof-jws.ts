@@ -1,5 +1,5 @@
 /**
- * Wycheproof's JSON Web Signature vectors (../shared/vectors/wycheproof/) run against the
+ * Wycheproof's JSON Web Signature vectors (tests/vectors/wycheproof/) run against the
  * signature layer of our verifier: the same RS256 pin and key resolver that access-token
  * verification uses. Shared by the unit test, which asserts the verdicts, and the security
  * suite, which also counts them for the scorecard.
@@ -8,7 +8,7 @@
  * types, `alg: none`, JSON serialization): every vector is refused, valid or not, because only
  * compact RS256 is accepted.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { importJWK, type JWK } from "jose";
 import { buildKeyStore, type KeyStore, type VerificationKey } from "@/lib/auth/keys";
@@ -27,10 +27,10 @@ interface Group {
   tests: Vector[];
 }
 
-export const WYCHEPROOF_JWS_FILE = path.resolve(import.meta.dirname, "../../../shared/vectors/wycheproof/json_web_signature_test.json");
+export const WYCHEPROOF_JWS_FILE = path.resolve(import.meta.dirname, "../vectors/wycheproof/json_web_signature_test.json");
 
 export function wycheproofJwsGroups(): Group[] {
-  return existsSync(WYCHEPROOF_JWS_FILE) ? (JSON.parse(readFileSync(WYCHEPROOF_JWS_FILE, "utf8")) as { testGroups: Group[] }).testGroups : [];
+  return (JSON.parse(readFileSync(WYCHEPROOF_JWS_FILE, "utf8")) as { testGroups: Group[] }).testGroups;
 }
 
 const isRs256 = (group: Group) => group.public?.kty === "RSA" && group.public.alg === "RS256";

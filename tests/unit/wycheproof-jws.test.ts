@@ -8,7 +8,7 @@ import { runWycheproofJws, wycheproofJwsGroups } from "../support/wycheproof-jws
 
 const groups = wycheproofJwsGroups();
 
-describe.runIf(groups.length > 0)("Wycheproof JSON Web Signature vectors", () => {
+describe("Wycheproof JSON Web Signature vectors", () => {
   it("accepts exactly the valid RS256 vectors, rejects every invalid one, and every vector of every other algorithm and key type", async () => {
     const { rs256, others } = await runWycheproofJws(groups);
     expect(rs256.wrong).toEqual([]);
