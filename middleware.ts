@@ -28,7 +28,7 @@ import { clientIp, rateLimitKeyForIp } from "./lib/edge/client-ip";
 import { edgeConfigFrom, type EdgeConfig } from "./lib/edge/config";
 import { corsResponseHeaders, isPreflight, preflightDecision } from "./lib/edge/cors";
 import { CSRF_VARY, csrfDecision } from "./lib/edge/csrf";
-import { countTiers, rateLimitStoreFrom } from "./lib/edge/rate-limit/limiter";
+import { countTiers, fallbackStoreFor, rateLimitStoreFrom } from "./lib/edge/rate-limit/limiter";
 import { edgeTiers, refreshTokenId } from "./lib/edge/rate-limit/policy";
 import { rateLimitedResponse } from "./lib/edge/rate-limit/response";
 import type { RateLimitStore } from "./lib/edge/rate-limit/store";
@@ -42,6 +42,8 @@ import { appendVary, copyHeaders, edgeProblem } from "./lib/edge/respond";
 export interface EdgeDependencies {
   config: EdgeConfig;
   store: RateLimitStore;
+  /** Counts the fail-open tiers while `store` does not answer (ADR 015). */
+  fallbackStore?: RateLimitStore;
   verifyToken: TokenVerifier;
   logger: (requestId: string) => EdgeLogger;
 }
@@ -121,7 +123,7 @@ export function createMiddleware(deps: EdgeDependencies) {
           },
           config.policies,
         );
-        const limits = await countTiers(deps.store, hits, { log });
+        const limits = await countTiers(deps.store, hits, { log, ...(deps.fallbackStore === undefined ? {} : { fallback: deps.fallbackStore }) });
         copyHeaders(extra, limits.headers);
         if (limits.outcome !== "allowed") {
           log.info("rate limit reached", { tiers: limits.violated.join(","), key: ipKey, retryAfter: limits.retryAfterSeconds });
@@ -171,7 +173,9 @@ function defaultDependencies(): EdgeDependencies {
   if (config.deployed && config.trustedProxy === "none") {
     edgeLogger("startup").warn("TRUSTED_PROXY=none in a deployment: every client shares one per-IP rate-limit bucket; set it to the number of proxies in front of the app");
   }
-  return { config, store: rateLimitStoreFrom(env), verifyToken: verifyAccessToken, logger: (id) => edgeLogger(id) };
+  const store = rateLimitStoreFrom(env);
+  const fallbackStore = fallbackStoreFor(store, env);
+  return { config, store, ...(fallbackStore === undefined ? {} : { fallbackStore }), verifyToken: verifyAccessToken, logger: (id) => edgeLogger(id) };
 }
 
 export function middleware(request: NextRequest): Promise<Response> {

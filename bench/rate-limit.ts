@@ -36,7 +36,7 @@ const BURST_PATH = "/.well-known/jwks.json";
 
 interface Trial {
   allowed: number;
-  /** Allowed because the store missed its deadline and the tier fails open (ADR 011), not counted by the algorithm. */
+  /** Answered while the store missed its deadline: counted by the instance alone (ADR 015), not by the shared algorithm. */
   failedOpen: number;
   limited: number;
   errors: number;
@@ -50,9 +50,10 @@ interface Scenario {
   trials: Trial[];
 }
 
-// What lib/edge/rate-limit/limiter.ts logs (at warn) for each request a store outage let through.
-const FAIL_OPEN_LINE = "allowing (fail open)";
-const failOpens = (targets: BenchApp[]) => targets.reduce((sum, app) => sum + app.output().split(FAIL_OPEN_LINE).length - 1, 0);
+// What lib/edge/rate-limit/limiter.ts logs (at warn) for each request whose shared count a store
+// outage skipped: let through uncounted, or counted in the instance's own memory (ADR 015).
+const OUTAGE_LINE = /rate-limit store unavailable; (allowing \(fail open\)|counting in this instance \(fail over\))/g;
+const failOpens = (targets: BenchApp[]) => targets.reduce((sum, app) => sum + (app.output().match(OUTAGE_LINE)?.length ?? 0), 0);
 
 const windowIndex = (windowSeconds: number) => Math.floor(Date.now() / (windowSeconds * 1000));
 
@@ -139,10 +140,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const memory = await ctx.startApp({ store: "memory", env });
   scenarios.push({ name: "1 instance, in-memory store", targets: [memory], trials: [] });
 
+  // Addresses 150-199 of this run's block are this module's alone: the other modules' requests go
+  // through the same Redis, and a key they filled would make a burst here start over its limit.
   // Warm-up: compile the route and the limiter's paths, with addresses of their own.
-  for (const [index, scenario] of scenarios.entries()) await burst(scenario.targets, ctx.clientIp(100 + index), windowSeconds);
+  for (const [index, scenario] of scenarios.entries()) await burst(scenario.targets, ctx.clientIp(150 + index), windowSeconds);
 
-  let address = 0;
+  let address = 160;
   for (let trial = 0; trial < TRIALS; trial++) {
     for (const scenario of scenarios) {
       const result = await burst(scenario.targets, ctx.clientIp(address++), windowSeconds);
@@ -181,7 +184,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     "|---|---|---|---|---|---|---|",
     ...rows,
     "",
-    `"Failed open" counts requests the instance let through because the store missed its ${"`RATE_LIMIT_STORE_TIMEOUT_MS`"} deadline (1 s by default): the global tier fails open by design (ADR 011), so such a request is allowed without being counted. They are outages, reported as errors below, not admissions of the algorithm.`,
+    `"Failed open" counts requests for which the store missed its ${"`RATE_LIMIT_STORE_TIMEOUT_MS`"} deadline (1 s by default): the instance then counts the global tier in its own memory (ADR 015), so such a request is limited per instance rather than by the shared count. They are outages, reported as errors below, not admissions of the algorithm.`,
     "",
     `The in-memory store flooded with ${FLOOD_KEYS.toLocaleString("en")} distinct keys (one request each, spoofed addresses), in this process; heap in use above the empty store's, after a full collection, once ${CHECKPOINTS.map((n) => n.toLocaleString("en")).join(", ")} keys had been sent. The second row is the same flood with the bound raised to the flood's size, to show what the bound saves.`,
     "",
@@ -203,7 +206,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     {
       name: "errors during the bursts (answers other than 200/429, and store deadlines missed)",
       target: "0",
-      measured: `${errors} error answers, ${failedOpen} store deadlines missed (let through, fail open)`,
+      measured: `${errors} error answers, ${failedOpen} store deadlines missed (counted per instance)`,
       met: errors === 0 && failedOpen === 0,
     },
     {

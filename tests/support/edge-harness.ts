@@ -43,6 +43,7 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   config?: EdgeConfig;
   store?: RateLimitStore;
+  fallbackStore?: RateLimitStore;
   verifyToken?: TokenVerifier;
 }
 
@@ -60,6 +61,7 @@ export function edgeHarness(options: HarnessOptions = {}): Harness {
   const deps: EdgeDependencies = {
     config,
     store,
+    ...(options.fallbackStore === undefined ? {} : { fallbackStore: options.fallbackStore }),
     verifyToken: options.verifyToken ?? fakeVerifier,
     logger: (requestId) =>
       edgeLogger(requestId, {

@@ -286,3 +286,24 @@ describe("store down at the edge: the edge tiers fail open, and say so", () => {
     expect((await edge.run("/api/me", { method: "DELETE", headers: { cookie: accessCookie("valid.a"), "sec-fetch-site": "cross-site" } })).status).toBe(403);
   });
 });
+
+describe("store down or too slow at the edge, with this instance's own count to fall back on", () => {
+  it("a saturated or cut-off store does not lift the limit: the open tiers are counted in memory and refuse past it", async () => {
+    const edge = edgeHarness({ store: new DownStore(), fallbackStore: new MemoryRateLimitStore(), env: { RATE_LIMIT_GLOBAL_MAX: "3" } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await edge.run("/", { headers: { "x-request-id": `trace-over-000${i}` } })).status);
+    expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+  });
+
+  it("says so in the log, per tier, as a fail-over rather than a fail-open", async () => {
+    const edge = edgeHarness({ store: new DownStore(), fallbackStore: new MemoryRateLimitStore() });
+    await edge.run("/", { headers: { "x-request-id": "trace-over-0009" } });
+    expect(edge.logs).toEqual([
+      {
+        level: "warn",
+        entry: expect.objectContaining({ requestId: "trace-over-0009", tier: "global", failMode: "open", msg: "rate-limit store unavailable; counting in this instance (fail over)" }),
+      },
+    ]);
+  });
+});
