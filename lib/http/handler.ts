@@ -35,6 +35,11 @@ export function route<P = Record<string, never>>(handler: Handler<P>) {
     try {
       response = await handler({ request, params: await context.params, requestId, log });
     } catch (error) {
+      // A refused caller is a security event (OWASP ASVS 5.0 V16.3.2): who, where, and why, in
+      // the log; the client gets only the problem.
+      if (isAppError(error) && (error.status === 401 || error.status === 403)) {
+        log.warn({ code: error.code, status: error.status, method: request.method, path: new URL(request.url).pathname }, "access refused");
+      }
       response = errorResponse(error, requestId, log);
     }
     response.headers.set(REQUEST_ID_HEADER, requestId);

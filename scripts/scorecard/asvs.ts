@@ -587,7 +587,7 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("audit", "records every listed security event")],
       }),
       r("16.3.2", 2, "Failed authorization attempts are logged.", {
-        gap: "a 403 from a handler's guard is neither logged nor audited; only the edge's own refusals (token gate, CSRF, CORS, rate limits) are logged",
+        tests: [unit("route-refusal-log", "logs a 403 from a handler's guard"), unit("edge-csrf", "logs each refusal with its reason and the request ID")],
       }),
       r("16.3.3", 2, "Attempts to bypass security controls are logged (validation, CSRF, limits).", {
         tests: [unit("edge-csrf", "logs each refusal with its reason and the request ID"), unit("edge-rate-limit", "logs a warning per tier")],
