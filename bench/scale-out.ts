@@ -143,6 +143,11 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const seconds = (Date.now() - started) / 1000;
   const [passed, failed, flaky] = [tally(journeys.output, "passed"), tally(journeys.output, "failed"), tally(journeys.output, "flaky")];
   const served = proxy.counts.map((count, index) => count - (before[index] ?? 0));
+  // Which journeys failed, by title, so a miss in RESULTS.md can be followed up without the log.
+  const failedTitles = journeys.output
+    .split("\n")
+    .filter((line) => line.includes("✘"))
+    .map((line) => line.replace(/^.*›\s*/, "").replace(/\s*\(\d[^)]*\)\s*$/, "").trim());
   if (journeys.code !== 0) ctx.log(journeys.output.split("\n").slice(-40).join("\n"));
   ctx.log(`scale-out: journeys ${passed} passed, ${failed} failed in ${seconds.toFixed(0)} s; requests served A ${served[0]}, B ${served[1]}`);
 
@@ -156,6 +161,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     `| Reuse race through the proxy (${RACERS} at once, split across A and B) | exactly one winner, the rest grace, in ${oneWinner} of ${RACES} races |`,
     `| Key rotation in progress: C signs with the new key, A and B with the old, all publish both | A's token on C ${statuses[0]}, C's token on A ${statuses[1]} and on B ${statuses[2]}; JWKS kids equal on A, B, C: ${kids.every((list) => list.join() === expectedKids.join()) ? "yes" : "no"} |`,
     "",
+    ...(failedTitles.length === 0 ? [] : [`Failed: ${[...new Set(failedTitles)].map((title) => `"${title}"`).join("; ")}.`, ""]),
     "The subset of the browser suite is the journeys that cross instances on every step; the full suite (including OAuth, which needs its test provider on a port of its own) runs in `npm run test:e2e` against one instance. The same cross-instance properties run without a browser in `tests/integration/scale-out.test.ts` (part of `npm run test:integration`).",
   ].join("\n");
 
