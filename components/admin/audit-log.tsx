@@ -4,7 +4,6 @@ import { useState, type FormEvent } from "react";
 import { z } from "zod";
 import { api } from "@/lib/client/browser";
 import { pageOf } from "@/lib/client/resources";
-import { Alert, LiveRegion } from "../ui/alert";
 import { Badge, type BadgeTone } from "../ui/badge";
 import { Button } from "../ui/button";
 import { SubmitButton } from "../ui/submit-button";
@@ -15,7 +14,7 @@ import { Pagination } from "../ui/pagination";
 import { Skeleton } from "../ui/skeleton";
 import { inputBase, inputBorder } from "../ui/styles";
 import { TableFrame, td, th } from "../ui/table";
-import { errorMessage } from "../forms/messages";
+import { LoadError } from "../forms/load-error";
 import { useRemote } from "../hooks/use-remote";
 
 const AuditEventSchema = z.object({
@@ -116,14 +115,7 @@ export function AuditLog({ types }: { types: readonly string[] }) {
       </form>
 
       {state.status === "error" ? (
-        <LiveRegion politeness="assertive">
-          <Alert tone="error" title="Could not load the audit log">
-            <p>{errorMessage(state.error).detail}</p>
-            <Button size="sm" tone="secondary" className="mt-2" onClick={reload}>
-              Try again
-            </Button>
-          </Alert>
-        </LiveRegion>
+        <LoadError what="the audit log" error={state.error} onRetry={reload} />
       ) : data !== null && data.items.length === 0 ? (
         <EmptyState title="No events match">Try another event type, or clear the filters.</EmptyState>
       ) : (

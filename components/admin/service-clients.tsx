@@ -6,7 +6,8 @@ import { SCOPES, type Scope } from "@/lib/authz/scopes";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
 import { pageOf } from "@/lib/client/resources";
-import { Alert, LiveRegion } from "../ui/alert";
+import { LoadError } from "../forms/load-error";
+import { LiveRegion } from "../ui/alert";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { SubmitButton } from "../ui/submit-button";
@@ -70,13 +71,7 @@ export function ServiceClients() {
         {created === null ? null : <SecretOnce created={created} onDismiss={() => setCreated(null)} />}
         <FormStatus message={message} />
         {state.status === "error" ? (
-          <LiveRegion politeness="assertive">
-            <Alert tone="error" title="Could not load the service clients">
-              <Button size="sm" tone="secondary" className="mt-2" onClick={reload}>
-                Try again
-              </Button>
-            </Alert>
-          </LiveRegion>
+          <LoadError what="the service clients" error={state.error} onRetry={reload} />
         ) : data !== null && data.total === 0 ? (
           <EmptyState title="No service clients yet">Create one for a job that needs to call the API without a person signed in.</EmptyState>
         ) : (

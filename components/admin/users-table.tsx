@@ -4,7 +4,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { api } from "@/lib/client/browser";
 import { pageOf, RoleSchema, type Role } from "@/lib/client/resources";
-import { Alert, LiveRegion } from "../ui/alert";
+import { LoadError } from "../forms/load-error";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
@@ -86,14 +86,7 @@ export function UsersTable({ selfId }: { selfId: string }) {
     <div className="space-y-4">
       <FormStatus message={message} />
       {state.status === "error" ? (
-        <LiveRegion politeness="assertive">
-          <Alert tone="error" title="Could not load the users">
-            <p>{errorMessage(state.error).detail}</p>
-            <Button size="sm" tone="secondary" className="mt-2" onClick={reload}>
-              Try again
-            </Button>
-          </Alert>
-        </LiveRegion>
+        <LoadError what="the users" error={state.error} onRetry={reload} />
       ) : (
         <TableFrame label="Users" busy={state.status === "loading"}>
           <thead className="border-b border-slate-200 dark:border-slate-800">

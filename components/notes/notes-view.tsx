@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { api } from "@/lib/client/browser";
 import { NotePageSchema, type Note, type Page } from "@/lib/client/resources";
-import { Alert, LiveRegion } from "../ui/alert";
+import { LoadError } from "../forms/load-error";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { ConfirmDialog } from "../ui/dialog";
@@ -71,14 +71,7 @@ export function NotesView({ initialQuery }: { initialQuery: NoteListQuery }) {
 
         <div aria-busy={loading} className={cn("transition-opacity", loading && data !== null && "opacity-60")}>
           {state.status === "error" ? (
-            <LiveRegion politeness="assertive">
-              <Alert tone="error" title="Could not load your notes">
-                <p>{errorMessage(state.error).detail ?? "Try again in a moment."}</p>
-                <Button size="sm" tone="secondary" className="mt-3" onClick={reload}>
-                  Try again
-                </Button>
-              </Alert>
-            </LiveRegion>
+            <LoadError what="your notes" error={state.error} onRetry={reload} />
           ) : data === null ? (
             <NoteListSkeleton />
           ) : data.items.length === 0 ? (

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { announceSignOut, api, leaveForSignIn } from "@/lib/client/browser";
 import { SessionListSchema, type Session } from "@/lib/client/resources";
 import { describeUserAgent } from "@/lib/client/user-agent";
-import { Alert, LiveRegion } from "../ui/alert";
+import { LoadError } from "../forms/load-error";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
@@ -59,13 +59,7 @@ export function SessionsView() {
     <div className="space-y-4">
       <FormStatus message={message} />
       {state.status === "error" ? (
-        <LiveRegion politeness="assertive">
-          <Alert tone="error" title="Could not load your sessions">
-            <Button size="sm" tone="secondary" className="mt-2" onClick={reload}>
-              Try again
-            </Button>
-          </Alert>
-        </LiveRegion>
+        <LoadError what="your sessions" error={state.error} onRetry={reload} />
       ) : sessions === null ? (
         <SessionsSkeleton />
       ) : (
