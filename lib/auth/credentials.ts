@@ -95,7 +95,9 @@ export async function changePassword(
   assertAcceptablePassword(input.newPassword, user, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } });
+    // updateMany: an account deleted meanwhile is "signed out" (401), not a crash.
+    const updated = await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+    if (updated.count !== 1) throw new AppError("ERR_UNAUTHENTICATED");
     const revoked = await revokeAllSessions(tx, userId, "password_changed", currentSessionId);
     await recordAuditEvent(tx, context, { type: "password.changed", actorId: userId, targetId: userId, details: { otherSessionsRevoked: revoked } });
   });

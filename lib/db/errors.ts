@@ -27,7 +27,15 @@ const UNAVAILABLE_CODES = new Set([
 // attaches as `meta.driverAdapterError` (P2010 for raw queries, other codes elsewhere).
 const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "SocketTimeout", "TooManyConnections", "ConnectionClosed"]);
 
-const UNAVAILABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i, /database is not reachable/i];
+// The last one is Prisma's P2028 when an interactive transaction waits past `maxWait` for a
+// pooled connection: the pool is exhausted, which is load, not a bug. (P2028 as a code also covers
+// misuse such as a closed transaction, so only this message counts.)
+const UNAVAILABLE_MESSAGES = [
+  /timeout exceeded when trying to connect/i,
+  /connection terminated/i,
+  /database is not reachable/i,
+  /unable to start a transaction in the given time/i,
+];
 
 /** Walks the error and its `cause` chain (bounded, in case of a cycle). */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -41,6 +41,9 @@ export async function deleteOwnAccount(db: Db, caller: Caller, input: z.output<t
       throw new AppError("ERR_LAST_ADMIN", { detail: "Make another account an administrator before deleting this one." });
     }
     await recordAuditEvent(tx, context, { type: "account.deleted", actorId: userId, targetId: userId });
-    await tx.user.delete({ where: { id: userId }, select: { id: true } });
+    // deleteMany, not delete: of two deletions sent together (a double click), the second finds
+    // no row; that is "already gone" (401), not a crash.
+    const deleted = await tx.user.deleteMany({ where: { id: userId } });
+    if (deleted.count !== 1) throw new AppError("ERR_UNAUTHENTICATED");
   });
 }

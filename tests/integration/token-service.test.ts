@@ -357,6 +357,17 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
     });
   });
 
+  describe("account deletion sent twice", () => {
+    it("a double-submitted deletion deletes once; the other answer is a 401, never a 500", async () => {
+      const { jar, userId } = await signUp();
+      const statuses = await Promise.all(
+        [jar.clone(), jar.clone()].map(async (copy) => (await call(app.deleteMe, { method: "DELETE", body: { password: PASSWORD }, jar: copy })).status),
+      );
+      expect(statuses.sort()).toEqual([204, 401]);
+      expect(await app.db.user.count({ where: { id: userId } })).toBe(0);
+    });
+  });
+
   describe("guards on a protected handler", () => {
     it("accept the access cookie and an Authorization: Bearer header", async () => {
       const { jar, userId } = await signUp();

@@ -23,6 +23,13 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable("a string")).toBe(false);
   });
 
+  it("treats a transaction that could not get a pooled connection in time (P2028) as an outage, not other P2028 misuse", () => {
+    const exhausted = Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), { name: "PrismaClientKnownRequestError", code: "P2028" });
+    const closed = Object.assign(new Error("Transaction API error: Transaction already closed"), { name: "PrismaClientKnownRequestError", code: "P2028" });
+    expect(isDatabaseUnavailable(exhausted)).toBe(true);
+    expect(isDatabaseUnavailable(closed)).toBe(false);
+  });
+
   it("stops on a cause cycle", () => {
     const a: { cause?: unknown } = {};
     a.cause = a;
