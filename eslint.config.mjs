@@ -23,5 +23,30 @@ export default defineConfig([
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through lib/env.ts." }],
     },
   },
+  {
+    // Every password check goes through lib/auth/password-attempt.ts: the sign-in limits, one
+    // argon2 verification whether or not the account exists, and an audit event on failure.
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: ["lib/auth/password-attempt.ts", "tests/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/password-hash", "@/lib/auth/password-hash"],
+              importNames: ["verifyPassword"],
+              message: "Check passwords with attemptPassword() from lib/auth/password-attempt.ts (docs/decisions/035-one-password-check.md).",
+            },
+            {
+              group: ["**/password-attempt", "@/lib/auth/password-attempt"],
+              importNames: ["checkCredentials"],
+              message: "checkCredentials() has no sign-in limits; use attemptPassword() (docs/decisions/035-one-password-check.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
   globalIgnores([".next/**", ".next-*/**", "node_modules/**", ".data/**", "lib/db/generated/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
 ]);

@@ -9,6 +9,8 @@
  *  2. Client IP     once, from trusted proxy headers only; the rate limits key on it.
  *  3. CORS          a preflight is answered (204 or 403) before any other work.
  *  4. CSRF          a cross-site state change is refused before it costs a store round trip.
+ *     Cookies       a security cookie sent twice (one tossed in by a sibling host) is refused,
+ *                   and every copy cleared, before any step reads one (lib/auth/duplicate-cookies.ts).
  *  5. Rate limits   before the gate, so floods of bad tokens are limited too. The access token is
  *                   verified once, here: the per-user tier keys on its subject and step 6 decides.
  *  6. Token gate    protected /api/** routes need a valid access token (401 otherwise).
@@ -23,6 +25,7 @@ import { env } from "./lib/env";
 import { verifyAccessToken } from "./lib/auth/tokens";
 import { REFRESH_COOKIE } from "./lib/auth/cookie-names";
 import { readCookie } from "./lib/auth/cookies";
+import { clearingDuplicates, DUPLICATE_COOKIE_DETAIL, duplicatedSecurityCookies, toleratedDuplicates } from "./lib/auth/duplicate-cookies";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/edge/request-id";
 import { clientIp, rateLimitKeyForIp } from "./lib/edge/client-ip";
 import { edgeConfigFrom, type EdgeConfig } from "./lib/edge/config";
@@ -107,6 +110,15 @@ export function createMiddleware(deps: EdgeDependencies) {
             ? edgeProblem("ERR_UNSUPPORTED_MEDIA_TYPE", requestId, "Send the body as application/json.")
             : edgeProblem("ERR_FORBIDDEN", requestId, CSRF_DETAIL[csrf.reason]),
         );
+      }
+
+      // 4b. Duplicate security cookies. The handler refuses them too, and audits it.
+      const duplicated = duplicatedSecurityCookies(request.headers, toleratedDuplicates(request.nextUrl.pathname, request.method));
+      if (duplicated.length > 0) {
+        log.warn("duplicate security cookie refused", { cookies: duplicated.join(","), path: request.nextUrl.pathname });
+        const refusal = edgeProblem("ERR_COOKIE_DUPLICATE", requestId, DUPLICATE_COOKIE_DETAIL);
+        for (const cookie of clearingDuplicates(duplicated, request.nextUrl)) refusal.headers.append("set-cookie", cookie);
+        return finish(refusal);
       }
 
       // 5. Rate limits. (`steps` is all true outside the benchmarks' overhead ladder.)

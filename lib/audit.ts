@@ -38,6 +38,14 @@ export const AUDIT_EVENT_TYPES = [
   "oauth.link_refused",
   "oauth.sign_in_refused",
   "password.added",
+  // A wrong password, or one refused by the sign-in limits, outside sign-in (lib/auth/password-attempt.ts).
+  "password.check_failed",
+  "password.check_rate_limited",
+  // Every other session ended because a sign-in method was added or removed (lib/auth/oauth/linking.ts).
+  "sessions.ended",
+  "oauth.unlinked",
+  // A request carrying a security cookie twice (lib/auth/duplicate-cookies.ts).
+  "cookie.duplicate_refused",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

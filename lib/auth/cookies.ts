@@ -29,13 +29,25 @@ export function clearedAuthCookies(): string[] {
   ];
 }
 
-/** One cookie's value from a Cookie header; the first one wins if a name repeats. */
-export function readCookie(headers: Headers, name: string): string | undefined {
+/** Every value sent under `name`, in the order the browser sent them. */
+export function readCookies(headers: Headers, name: string): string[] {
   const header = headers.get("cookie");
-  if (header === null) return undefined;
+  if (header === null) return [];
+  const values: string[] = [];
   for (const part of header.split(";")) {
     const index = part.indexOf("=");
-    if (index !== -1 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+    if (index !== -1 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
   }
-  return undefined;
+  return values;
+}
+
+/**
+ * One cookie's value from a Cookie header. A name sent twice reads as absent: one of the copies
+ * was planted by another host on the site (./cookie-names.ts), and neither may be trusted. The
+ * request itself is refused before this is reached (./duplicate-cookies.ts); this keeps a reader
+ * safe even where that refusal is skipped.
+ */
+export function readCookie(headers: Headers, name: string): string | undefined {
+  const values = readCookies(headers, name);
+  return values.length === 1 ? values[0] : undefined;
 }

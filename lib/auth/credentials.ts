@@ -1,30 +1,20 @@
 /**
- * Password sign-up, sign-in and change.
- *
- * No user enumeration (OWASP ASVS 5.0 V6.3.8): an unknown email, an account with no password
- * (identity-provider only), a disabled account and a wrong password all take one argon2
- * verification and end in the same `ERR_INVALID_CREDENTIALS`. For an unknown email the
- * verification runs against a dummy hash made with today's parameters, so the timing matches.
+ * Password sign-up and change. Checking a password, for sign-in and everything else, is
+ * ./password-attempt.ts: the sign-in limits, one argon2 verification whether or not the account
+ * exists (OWASP ASVS 5.0 V6.3.8), and an audit event on failure.
  */
 import "server-only";
-import { randomBytes } from "node:crypto";
 import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../users/public-user";
 import { isCommonPassword } from "./common-passwords";
-import { hashPassword, needsRehash, verifyPassword } from "./password-hash";
+import { hashPassword } from "./password-hash";
+import { attemptPassword } from "./password-attempt";
 import { contextProblem } from "./password-policy";
 import { revokeAllSessions } from "./refresh";
-import type { ChangePasswordInput, LoginInput, RegisterInput } from "./schemas";
-
-let dummyHash: Promise<string> | undefined;
-
-function getDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(32).toString("base64url"));
-  return dummyHash;
-}
+import type { ChangePasswordInput, RegisterInput } from "./schemas";
 
 function passwordRejected(message: string, field = "password"): AppError {
   return new AppError("ERR_VALIDATION", { detail: "Choose a different password.", errors: { [field]: [message] } });
@@ -54,25 +44,6 @@ export async function registerUser(db: Db, input: RegisterInput, context: AuditC
   }
 }
 
-export type LoginResult = { ok: true; user: PublicUser } | { ok: false; userId: string | null };
-
-/** Check a password. Never throws for bad credentials: the caller decides how failures count. */
-export async function checkCredentials(db: Db, input: LoginInput): Promise<LoginResult> {
-  const user = await db.user.findUnique({
-    where: { email: input.email },
-    select: { ...publicUserSelect, passwordHash: true, disabledAt: true },
-  });
-  const valid = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), input.password);
-  if (user === null || user.passwordHash === null || !valid || user.disabledAt !== null) {
-    return { ok: false, userId: user?.id ?? null };
-  }
-  if (needsRehash(user.passwordHash)) {
-    // The stored hash used older parameters; upgrade it now that we hold the plaintext.
-    await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) }, select: { id: true } });
-  }
-  return { ok: true, user: toPublicUser(user) };
-}
-
 /** Change a password: needs the current one, and ends every other session of the user. */
 export async function changePassword(
   db: Db,
@@ -88,9 +59,14 @@ export async function changePassword(
     // different operation, with its own proof (a recent sign-in; lib/auth/oauth/add-password.ts).
     throw new AppError("ERR_CONFLICT", { detail: "This account has no password yet. Add one from your account page." });
   }
-  const valid = await verifyPassword(user.passwordHash, input.currentPassword);
-  if (!valid) {
-    throw new AppError("ERR_VALIDATION", { detail: "Your current password is not correct.", errors: { currentPassword: ["Not correct."] } });
+  // Under the sign-in limits, like every password check: a stolen session gets no extra guesses.
+  const check = await attemptPassword(db, { account: { userId }, password: input.currentPassword, purpose: "password-change" }, context);
+  if (!check.ok) {
+    throw new AppError("ERR_VALIDATION", {
+      detail: "Your current password is not correct.",
+      errors: { currentPassword: ["Not correct."] },
+      headers: Object.fromEntries(check.headers),
+    });
   }
   assertAcceptablePassword(input.newPassword, user, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);

@@ -29,6 +29,7 @@ export type SessionRevokeReason =
   | "logout_all"
   | "reuse_detected"
   | "password_changed"
+  | "sign_in_method_changed"
   | "revoked_by_user"
   | "role_changed"
   | "account_disabled"

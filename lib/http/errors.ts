@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   ERR_MALFORMED_JSON: { status: 400, title: "Malformed JSON body" },
   ERR_BODY_TOO_DEEP: { status: 400, title: "JSON body is nested too deeply" },
   ERR_FORBIDDEN_KEY: { status: 400, title: "JSON body contains a forbidden key" },
+  ERR_COOKIE_DUPLICATE: { status: 400, title: "Conflicting cookies" },
   ERR_UNAUTHENTICATED: { status: 401, title: "Authentication required" },
   ERR_TOKEN_INVALID: { status: 401, title: "Invalid access token" },
   ERR_TOKEN_EXPIRED: { status: 401, title: "Access token expired" },
@@ -44,6 +45,8 @@ export interface AppErrorOptions {
   errors?: FieldErrors;
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   headers?: Record<string, string>;
+  /** Extra problem members (RFC 9457 §3.2), e.g. `violated-policies` on a rate-limit refusal. */
+  extensions?: Record<string, unknown>;
   /** The underlying error, kept for the server log only. */
   cause?: unknown;
 }
@@ -55,6 +58,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly errors: FieldErrors | undefined;
   readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.detail ?? ERROR_CODES[code].title, { cause: options.cause });
@@ -65,6 +69,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 

@@ -22,6 +22,7 @@ export interface ProblemBody {
 
 export function problemBody(error: AppError, requestId: string, extensions: Record<string, unknown> = {}): ProblemBody {
   return {
+    ...error.extensions,
     ...extensions,
     type: `/problems/${problemSlug(error.code)}`,
     title: error.title,

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
-import { verifyPassword } from "../auth/password-hash";
+import { attemptPassword } from "../auth/password-attempt";
 import { isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "../auth/oauth/linking";
 
 export const DeleteAccountSchema = z.strictObject({ password: z.string().min(1).max(1024).optional() });
@@ -27,9 +27,16 @@ export async function deleteOwnAccount(db: Db, caller: Caller, input: z.output<t
       });
     }
   } else {
-    if (input.password === undefined || !(await verifyPassword(user.passwordHash, input.password))) {
-      throw new AppError("ERR_VALIDATION", { detail: "Confirm with your current password.", errors: { password: ["Not correct."] } });
-    }
+    const confirm = (headers?: Headers) =>
+      new AppError("ERR_VALIDATION", {
+        detail: "Confirm with your current password.",
+        errors: { password: ["Not correct."] },
+        ...(headers === undefined ? {} : { headers: Object.fromEntries(headers) }),
+      });
+    // No password sent is no guess: nothing to count. A sent one is checked under the sign-in limits.
+    if (input.password === undefined) throw confirm();
+    const check = await attemptPassword(db, { account: { userId }, password: input.password, purpose: "account-deletion" }, context);
+    if (!check.ok) throw confirm(check.headers);
   }
   await db.$transaction(async (tx) => {
     // The last enabled admin may not delete themselves: that would leave no one able to manage

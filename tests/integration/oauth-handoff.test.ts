@@ -221,10 +221,10 @@ describe.each(databaseKinds())("identity broker hand-off on %s", (kind) => {
       expect(authorization.searchParams.get("redirect_uri")).toBe(CALLBACK_URL);
       // The flow's own cookies only: the CSRF pair made for the internal call stays internal.
       expect(cookieNames(started).set.sort()).toEqual([
-        "__Secure-next-auth.callback-url",
-        "__Secure-next-auth.nonce",
-        "__Secure-next-auth.pkce.code_verifier",
-        "__Secure-next-auth.state",
+        "__Host-next-auth.callback-url",
+        "__Host-next-auth.nonce",
+        "__Host-next-auth.pkce.code_verifier",
+        "__Host-next-auth.state",
       ]);
       const finished = await callback(app.broker, await authorize(authorization.toString()), jar);
       expect(finished.headers.get("location")).toBe(`${APP_ORIGIN}/notes`);

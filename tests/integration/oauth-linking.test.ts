@@ -13,7 +13,7 @@ import { TestOidcProvider } from "../support/oidc-provider";
 
 const ACCESS = "__Host-palisade-at";
 const REFRESH = "__Secure-palisade-rt";
-const PENDING = "__Secure-palisade-oauth-link";
+const PENDING = "__Host-palisade-oauth-link";
 const DESTINATION = `${APP_ORIGIN}/dashboard`;
 const outcome = (code: string) => `${APP_ORIGIN}/signin?oauth=${code}`;
 /** Where a refused link lands for someone who was signed in: their account page. */

@@ -142,7 +142,7 @@ describe.each(databaseKinds())("destinations through a whole sign-in on %s", (ki
     for (const value of hostile) {
       const jar = new CookieJar();
       const returned = await authorize(await startSignIn(app.broker, jar, { callbackUrl: "/notes" }));
-      jar.cookies.set("__Secure-next-auth.callback-url", encodeURIComponent(value));
+      jar.cookies.set("__Host-next-auth.callback-url", encodeURIComponent(value));
       const location = (await callback(app.broker, returned, jar)).headers.get("location");
       // A value next-auth cannot even parse fails the sign-in; either way the browser stays here.
       expect([DEFAULT, FAILED], JSON.stringify(value)).toContain(location);

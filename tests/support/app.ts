@@ -48,6 +48,7 @@ export async function loadRoutes() {
     token: h(token.POST),
     noteReport: h(reports.GET),
     me: h(me.GET),
+    deleteMe: h(me.DELETE),
     register: h(register.POST),
     login: h(login.POST),
     refresh: h(refresh.POST),

@@ -18,7 +18,7 @@ vi.mock("@/lib/auth/password-hash", async (importOriginal) => {
   };
 });
 
-const { checkCredentials } = await import("@/lib/auth/credentials");
+const { checkCredentials } = await import("@/lib/auth/password-attempt");
 const { hashPassword } = await import("@/lib/auth/password-hash");
 
 function fakeDb(user: Record<string, unknown> | null) {

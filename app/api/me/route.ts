@@ -4,7 +4,7 @@ import { json, route } from "@/lib/http/handler";
 import { readJson } from "@/lib/http/read-json";
 import { requestContext } from "@/lib/http/request-context";
 import { parseInput } from "@/lib/http/validate";
-import { clearedAuthCookies } from "@/lib/auth/cookies";
+import { signedOut } from "@/lib/auth/logout";
 import { requireUser } from "@/lib/auth/guards";
 import { DeleteAccountSchema, deleteOwnAccount } from "@/lib/users/delete-account";
 import { publicUserSelect, toPublicUser } from "@/lib/users/public-user";
@@ -24,7 +24,5 @@ export const DELETE = route(async ({ request, requestId }) => {
   const caller = await requireUser(request);
   const input = parseInput(DeleteAccountSchema, await readJson(request));
   await deleteOwnAccount(await getDb(), caller, input, requestContext(request, requestId));
-  const response = new Response(null, { status: 204 });
-  for (const cookie of clearedAuthCookies()) response.headers.append("set-cookie", cookie);
-  return response;
+  return signedOut(new Response(null, { status: 204 }), new URL(request.url));
 });

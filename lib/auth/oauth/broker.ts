@@ -43,14 +43,24 @@ import { BROKER_URL, callNextAuth, type NextAuthInput } from "./next-auth-adapte
 import { pendingLinkCookie, sealPendingLink } from "./pending-link";
 import { ACCOUNT_PATH, oauthOutcomePath, SIGN_IN_PATH, type OAuthOutcomeCode } from "./sign-in-page";
 
-/** Cookies from a Cookie header, decoded the way next-auth encodes them; the first of a name wins. */
+/**
+ * Cookies from a Cookie header, decoded the way next-auth encodes them. A name sent twice is left
+ * out: one copy was planted by another host (lib/auth/duplicate-cookies.ts, which refuses such a
+ * request before it gets here), and next-auth would otherwise take the first, the planted one.
+ */
 function parseCookies(header: string | null): Record<string, string> {
   const cookies: Record<string, string> = {};
+  const seen = new Set<string>();
   for (const part of (header ?? "").split(";")) {
     const index = part.indexOf("=");
     if (index === -1) continue;
     const name = part.slice(0, index).trim();
-    if (name === "" || Object.hasOwn(cookies, name)) continue;
+    if (name === "") continue;
+    if (seen.has(name)) {
+      delete cookies[name];
+      continue;
+    }
+    seen.add(name);
     const raw = part.slice(index + 1).trim();
     try {
       cookies[name] = decodeURIComponent(raw);

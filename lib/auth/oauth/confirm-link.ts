@@ -2,17 +2,15 @@
  * Confirming a pending link with the existing account's password (POST /api/auth/oauth/link).
  *
  * Threat: this endpoint checks passwords, so it is a password-guessing oracle like the login
- * endpoint, and must cost an attacker exactly as much. It takes the same path: the sign-in
- * failure limits per address and per account (lib/edge/rate-limit/auth-attempts.ts, keyed on the
- * pending link's email), one argon2 verification with the same timing for every failure
- * (lib/auth/credentials.ts), and one generic 401. It also needs the pending-link cookie, which
- * only a browser that just completed the provider sign-in holds (./pending-link.ts).
+ * endpoint, and must cost an attacker exactly as much. It takes the same path, the one password
+ * check (lib/auth/password-attempt.ts: the sign-in limits keyed on the pending link's email, one
+ * argon2 verification, an audit event), and one generic 401. It also needs the pending-link
+ * cookie, which only a browser that just completed the provider sign-in holds
+ * (./pending-link.ts), and which the first confirmation past the password spends.
  */
 import "server-only";
 import { z } from "zod";
-import { getDb } from "../../db/client";
-import { clientIp } from "../../edge/client-ip";
-import { authAttemptRefusal, checkAuthAttempt, recordAuthFailure, recordAuthSuccess } from "../../edge/rate-limit/auth-attempts";
+import { getDb, type Db } from "../../db/client";
 import { AppError } from "../../http/errors";
 import { json } from "../../http/handler";
 import { problemResponse } from "../../http/problem";
@@ -21,19 +19,23 @@ import { requestContext } from "../../http/request-context";
 import { parseInput } from "../../http/validate";
 import { readCookie } from "../cookies";
 import { sessionResponse } from "../issue";
+import { attemptPassword } from "../password-attempt";
+import { isSpent, spendProof } from "../spent-proofs";
 import { configuredProviders, type SignInProvider } from "./configured";
 import { linkWithPassword } from "./linking";
 import { OAUTH_MESSAGES } from "./sign-in-page";
-import { clearedPendingLinkCookie, openPendingLink, PENDING_LINK_COOKIE, type PendingLink } from "./pending-link";
+import { clearedPendingLinkCookie, openPendingLink, PENDING_LINK_COOKIE, type OpenedPendingLink } from "./pending-link";
 
 export const ConfirmLinkSchema = z.strictObject({
   // No policy here, as for a sign-in: the account's existing password must still work.
   password: z.string().min(1, { message: "Enter your password." }).max(1024),
 });
 
-async function pendingLinkOf(request: Request): Promise<PendingLink> {
+async function pendingLinkOf(db: Db, request: Request): Promise<OpenedPendingLink> {
   const pending = await openPendingLink(readCookie(request.headers, PENDING_LINK_COOKIE));
-  if (pending === null) throw new AppError("ERR_LINK_EXPIRED", { detail: "Start the sign-in with your provider again." });
+  if (pending === null || (await isSpent(db, { id: pending.id, purpose: "pending-link" }))) {
+    throw new AppError("ERR_LINK_EXPIRED", { detail: "Start the sign-in with your provider again." });
+  }
   return pending;
 }
 
@@ -44,26 +46,31 @@ function withClearedLink(response: Response): Response {
 
 /** What the confirmation form shows: which provider, and which account (the asserted email). */
 export async function describePendingLink(request: Request): Promise<Response> {
-  const pending = await pendingLinkOf(request);
+  const pending = await pendingLinkOf(await getDb(), request);
   const provider: SignInProvider = configuredProviders().find((entry) => entry.id === pending.provider) ?? { id: pending.provider, name: pending.provider };
   return json({ provider, email: pending.email });
 }
 
 export async function confirmPendingLink(request: Request, requestId: string): Promise<Response> {
-  const pending = await pendingLinkOf(request);
+  const db = await getDb();
+  const pending = await pendingLinkOf(db, request);
   const { password } = parseInput(ConfirmLinkSchema, await readJson(request));
+  const context = requestContext(request, requestId);
 
-  const attempt = await checkAuthAttempt({ ip: clientIp(request.headers), email: pending.email, requestId });
-  if (!attempt.allowed) return authAttemptRefusal(attempt, requestId);
-
-  const outcome = await linkWithPassword(await getDb(), pending, password, requestContext(request, requestId));
+  const check = await attemptPassword(
+    db,
+    { account: { email: pending.email }, password, purpose: "link-confirmation", details: { provider: pending.provider } },
+    context,
+  );
   let response: Response;
-  if (outcome.kind === "invalid-credentials") {
-    await recordAuthFailure(attempt);
+  if (!check.ok) {
     // The pending link stays: a typo should not send the person back through the provider.
     response = problemResponse(new AppError("ERR_INVALID_CREDENTIALS", { detail: "That password is not correct." }), requestId);
+  } else if (!(await spendProof(db, { id: pending.id, purpose: "pending-link", expiresAt: pending.expiresAt }))) {
+    // Another request confirmed this very link a moment ago: it has done its job.
+    response = withClearedLink(problemResponse(new AppError("ERR_LINK_EXPIRED", { detail: "Start the sign-in with your provider again." }), requestId));
   } else {
-    await recordAuthSuccess(attempt);
+    const outcome = await linkWithPassword(db, pending, check.user, context);
     response =
       outcome.kind === "signed-in"
         ? await sessionResponse(outcome.user, outcome.session.sessionId, outcome.session)
@@ -71,6 +78,6 @@ export async function confirmPendingLink(request: Request, requestId: string): P
           problemResponse(new AppError("ERR_CONFLICT", { detail: OAUTH_MESSAGES[outcome.code] }), requestId, { outcome: outcome.code });
     withClearedLink(response);
   }
-  for (const [name, value] of attempt.headers) response.headers.set(name, value);
+  for (const [name, value] of check.headers) response.headers.set(name, value);
   return response;
 }

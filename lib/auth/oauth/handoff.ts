@@ -19,6 +19,7 @@ import { recordAuditEvent, type AuditContext } from "../../audit";
 import { getDb } from "../../db/client";
 import { log as baseLog } from "../../log";
 import { DEFAULT_AFTER_SIGN_IN } from "../../client/safe-redirect";
+import { OAUTH_COOKIES } from "../cookie-names";
 import { redirectPolicy, safeRedirectUrl } from "../safe-redirect";
 import { isConfiguredProvider } from "./configured";
 import { fromConfiguredIssuer, identityFrom } from "./identity";
@@ -37,16 +38,19 @@ const FLOW_COOKIE_SECONDS = 600;
 
 /**
  * next-auth's cookies, named explicitly so this file lists every one it may set. Secure always:
- * browsers treat http://localhost as secure, so local runs work as deployments do.
+ * browsers treat http://localhost as secure, so local runs work as deployments do. The flow
+ * cookies are `__Host-` (lib/auth/cookie-names.ts): no sibling host can plant a state, PKCE
+ * verifier or nonce of its own choosing.
  */
 const cookieOptions = (maxAge?: number) => ({ httpOnly: true, sameSite: "lax", path: "/", secure: true, ...(maxAge === undefined ? {} : { maxAge }) });
 export const COOKIES: Partial<CookiesOptions> = {
   // Lax, because the provider's redirect back to the callback is a cross-site navigation.
-  state: { name: "__Secure-next-auth.state", options: cookieOptions(FLOW_COOKIE_SECONDS) },
-  pkceCodeVerifier: { name: "__Secure-next-auth.pkce.code_verifier", options: cookieOptions(FLOW_COOKIE_SECONDS) },
-  nonce: { name: "__Secure-next-auth.nonce", options: cookieOptions(FLOW_COOKIE_SECONDS) },
-  callbackUrl: { name: "__Secure-next-auth.callback-url", options: cookieOptions(FLOW_COOKIE_SECONDS) },
-  csrfToken: { name: "__Host-next-auth.csrf-token", options: cookieOptions() },
+  state: { name: OAUTH_COOKIES.state, options: cookieOptions(FLOW_COOKIE_SECONDS) },
+  pkceCodeVerifier: { name: OAUTH_COOKIES.pkceCodeVerifier, options: cookieOptions(FLOW_COOKIE_SECONDS) },
+  nonce: { name: OAUTH_COOKIES.nonce, options: cookieOptions(FLOW_COOKIE_SECONDS) },
+  callbackUrl: { name: OAUTH_COOKIES.callbackUrl, options: cookieOptions(FLOW_COOKIE_SECONDS) },
+  csrfToken: { name: OAUTH_COOKIES.csrfToken, options: cookieOptions() },
+  // Never issued (./broker.ts drops it); named so a stray one is recognised and expired.
   sessionToken: { name: "__Secure-next-auth.session-token", options: cookieOptions() },
 };
 export const SESSION_COOKIE = /^(__Secure-)?next-auth\.session-token/;

@@ -27,8 +27,7 @@ import { recordAuditEvent, type AuditContext, type AuditEventInput } from "../..
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../../users/public-user";
-import { checkCredentials } from "../credentials";
-import { createSession, type IssuedSession } from "../refresh";
+import { createSession, revokeAllSessions, type IssuedSession } from "../refresh";
 import type { ProviderId } from "./configured";
 import type { ProviderIdentity } from "./identity";
 import type { OAuthOutcomeCode } from "./sign-in-page";
@@ -57,6 +56,22 @@ type Refusal = Extract<ProviderSignInOutcome, { kind: "refused" }>;
 export async function isRecentSignIn(db: Db, caller: Caller, now = new Date()): Promise<boolean> {
   const session = await db.session.findFirst({ where: { id: caller.sessionId, userId: caller.id }, select: { createdAt: true } });
   return session !== null && now.getTime() - session.createdAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000;
+}
+
+/**
+ * After a sign-in method is added or removed, end every session but `keepSessionId`: a session
+ * opened before the change (perhaps a borrowed one) does not carry over to the new set of ways in.
+ */
+export async function endSessionsAfterChange(
+  db: Db,
+  context: AuditContext,
+  userId: string,
+  keepSessionId: string | null,
+  reason: "provider_linked" | "provider_unlinked",
+): Promise<number> {
+  const ended = await revokeAllSessions(db, userId, "sign_in_method_changed", keepSessionId ?? undefined);
+  if (ended > 0) await recordAuditEvent(db, context, { type: "sessions.ended", actorId: userId, targetId: userId, details: { reason, count: ended } });
+  return ended;
 }
 
 async function refuse(
@@ -121,6 +136,8 @@ async function linkToCaller(db: Db, identity: ProviderIdentity, caller: Caller, 
     throw error;
   }
   await recordAuditEvent(db, context, { type: "oauth.linked", actorId: caller.id, targetId: caller.id, details: { provider, proof: "signed-in" } });
+  // A new way in: the caller's other sessions end, as when a password is added or changed.
+  await endSessionsAfterChange(db, context, caller.id, caller.sessionId, "provider_linked");
   return { kind: "linked", userId: caller.id };
 }
 
@@ -183,23 +200,18 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
   return openSession(db, user, provider, true, context);
 }
 
-export type PasswordLinkOutcome = Exclude<ProviderSignInOutcome, { kind: "linked" }> | { kind: "invalid-credentials" };
+export type PasswordLinkOutcome = Exclude<ProviderSignInOutcome, { kind: "linked" }>;
 
 /**
- * Finish a pending link: the person proves they own the existing account with its password.
- * Every rule is checked again, since anything may have changed while they typed.
+ * Finish a pending link once the person has proved they own the existing account with its
+ * password (./confirm-link.ts checks it, under the sign-in limits). Every rule is checked again,
+ * since anything may have changed while they typed.
  */
-export async function linkWithPassword(db: Db, pending: PendingLink, password: string, context: AuditContext): Promise<PasswordLinkOutcome> {
+export async function linkWithPassword(db: Db, pending: PendingLink, user: PublicUser, context: AuditContext): Promise<PasswordLinkOutcome> {
   const { provider, providerAccountId, email, userId } = pending;
   const refused = (code: OAuthOutcomeCode, reason: string) =>
     refuse(db, context, code, { type: "oauth.link_refused", targetId: userId, details: { provider, reason } });
-
-  // The same check, and the same timing, as a password sign-in (lib/auth/credentials.ts).
-  const credentials = await checkCredentials(db, { email, password });
-  if (!credentials.ok || credentials.user.id !== userId) {
-    await recordAuditEvent(db, context, { type: "oauth.link_refused", targetId: userId, details: { provider, reason: "wrong_password" } });
-    return { kind: "invalid-credentials" };
-  }
+  if (user.id !== userId) return refused("sign-in-failed", "account_changed");
 
   const owner = await db.account.findUnique({ where: { provider_providerAccountId: { provider, providerAccountId } }, select: { userId: true } });
   if (owner !== null && owner.userId !== userId) return refused("linked-to-another-account", "linked_to_other_user");
@@ -213,6 +225,8 @@ export async function linkWithPassword(db: Db, pending: PendingLink, password: s
       throw error;
     }
     await recordAuditEvent(db, context, { type: "oauth.linked", actorId: userId, targetId: userId, details: { provider, proof: "password" } });
+    // A new way in: every session opened before it ends, as when a password is added or changed.
+    await endSessionsAfterChange(db, context, userId, null, "provider_linked");
   }
-  return openSession(db, credentials.user, provider, false, context);
+  return openSession(db, user, provider, false, context);
 }

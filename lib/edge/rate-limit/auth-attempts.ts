@@ -1,9 +1,10 @@
 /**
- * The sign-in failure limit, for the login route handler. Only the handler knows whether a
- * password was right, so the edge cannot count failures; the handler calls this module:
+ * The sign-in failure limit, for every password check. Only the server knows whether a password
+ * was right, so the edge cannot count failures; lib/auth/password-attempt.ts, the one place a
+ * password is checked, calls this module:
  *
- *   const attempt = await checkAuthAttempt({ ip: clientIp(request.headers), email, requestId });
- *   if (!attempt.allowed) return authAttemptRefusal(attempt, requestId);  // 429 or 503
+ *   const attempt = await checkAuthAttempt({ ip, email, requestId });
+ *   if (!attempt.allowed) throw authAttemptRefusalError(attempt);  // 429 or 503
  *   ...verify the password...
  *   ok ? await recordAuthSuccess(attempt) : await recordAuthFailure(attempt);
  *   // and add attempt.headers to the response either way
@@ -30,7 +31,9 @@ import { rateLimitKeyForIp } from "../client-ip";
 import { edgeLogger, type EdgeLogger } from "../log";
 import { countOne, logOutage, rateLimitStoreFrom } from "./limiter";
 import { decide, policiesFrom, type RateLimitDecision, type TierOutcome, type TierPolicies } from "./policy";
-import { rateLimitedResponse } from "./response";
+import { rateLimitedError } from "./response";
+import type { AppError } from "../../http/errors";
+import { problemResponse } from "../../http/problem";
 import type { RateLimitStore } from "./store";
 
 export interface AuthAttemptInput {
@@ -98,7 +101,7 @@ const open = new WeakMap<AuthAttempt, Reservation>();
 
 /**
  * Check, and count, a sign-in attempt. `allowed: false` means answer with
- * `authAttemptRefusal()` without looking at the password.
+ * `authAttemptRefusalError()` without looking at the password.
  */
 export async function checkAuthAttempt(input: AuthAttemptInput, options: AuthAttemptOptions = {}): Promise<AuthAttempt> {
   const store = storeOf(options);
@@ -161,14 +164,15 @@ export async function recordAuthSuccess(attempt: AuthAttempt): Promise<void> {
   }
 }
 
-/** 429 (limit reached) or 503 (store down, failing closed), as problem+json with Retry-After. */
+/** 429 (limit reached) or 503 (store down, failing closed), with Retry-After, to throw. */
+export function authAttemptRefusalError(attempt: AuthAttempt): AppError {
+  if (attempt.decision.outcome === "allowed") throw new Error("authAttemptRefusalError() called for an allowed attempt");
+  return rateLimitedError(attempt.decision, `Too many failed sign-in attempts. Try again in ${attempt.decision.retryAfterSeconds} seconds.`);
+}
+
+/** The same refusal as a problem+json response. */
 export function authAttemptRefusal(attempt: AuthAttempt, requestId: string): Response {
-  if (attempt.decision.outcome === "allowed") throw new Error("authAttemptRefusal() called for an allowed attempt");
-  return rateLimitedResponse(
-    attempt.decision,
-    requestId,
-    `Too many failed sign-in attempts. Try again in ${attempt.decision.retryAfterSeconds} seconds.`,
-  );
+  return problemResponse(authAttemptRefusalError(attempt), requestId);
 }
 
 async function isKnownAddress(store: RateLimitStore, key: string | null, log: EdgeLogger): Promise<boolean> {

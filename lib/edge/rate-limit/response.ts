@@ -10,11 +10,15 @@ import type { RateLimitDecision } from "./policy";
 
 type Refusal = Extract<RateLimitDecision, { outcome: "limited" | "unavailable" }>;
 
-export function rateLimitedResponse(decision: Refusal, requestId: string, detail?: string): Response {
+/** The refusal as an error, for a handler that throws it (lib/auth/password-attempt.ts). */
+export function rateLimitedError(decision: Refusal, detail?: string): AppError {
   const headers = Object.fromEntries(decision.headers);
-  const error =
-    decision.outcome === "limited"
-      ? new AppError("ERR_RATE_LIMITED", { detail: detail ?? `Too many requests. Try again in ${decision.retryAfterSeconds} seconds.`, headers })
-      : new AppError("ERR_DB_UNAVAILABLE", { detail: "Please try again shortly.", headers });
-  return problemResponse(error, requestId, { "violated-policies": decision.violated });
+  const extensions = { "violated-policies": decision.violated };
+  return decision.outcome === "limited"
+    ? new AppError("ERR_RATE_LIMITED", { detail: detail ?? `Too many requests. Try again in ${decision.retryAfterSeconds} seconds.`, headers, extensions })
+    : new AppError("ERR_DB_UNAVAILABLE", { detail: "Please try again shortly.", headers, extensions });
+}
+
+export function rateLimitedResponse(decision: Refusal, requestId: string, detail?: string): Response {
+  return problemResponse(rateLimitedError(decision, detail), requestId);
 }

@@ -5,11 +5,10 @@ import { readJson } from "@/lib/http/read-json";
 import { requestContext } from "@/lib/http/request-context";
 import { parseInput } from "@/lib/http/validate";
 import { recordAuditEvent } from "@/lib/audit";
-import { checkCredentials } from "@/lib/auth/credentials";
 import { sessionResponse } from "@/lib/auth/issue";
+import { attemptPassword } from "@/lib/auth/password-attempt";
 import { createSession } from "@/lib/auth/refresh";
 import { LoginSchema } from "@/lib/auth/schemas";
-import { authAttemptRefusal, checkAuthAttempt, recordAuthFailure, recordAuthSuccess } from "@/lib/edge/rate-limit/auth-attempts";
 
 export const access = "public";
 
@@ -22,21 +21,13 @@ export const POST = route(async ({ request, requestId }) => {
   const input = parseInput(LoginSchema, await readJson(request));
   const context = requestContext(request, requestId);
   const db = await getDb();
-  const attempt = await checkAuthAttempt({ ip: context.ip, email: input.email, requestId });
-  if (!attempt.allowed) {
-    await recordAuditEvent(db, context, { type: "login.rate_limited" });
-    return authAttemptRefusal(attempt, requestId);
-  }
-  const result = await checkCredentials(db, input);
+  const result = await attemptPassword(db, { account: { email: input.email }, password: input.password, purpose: "sign-in" }, context);
   if (!result.ok) {
-    await recordAuthFailure(attempt);
-    await recordAuditEvent(db, context, { type: "login.failed", targetId: result.userId });
-    throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(attempt.headers) });
+    throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
   }
-  await recordAuthSuccess(attempt);
   const session = await createSession(db, result.user.id, context);
   await recordAuditEvent(db, context, { type: "login.succeeded", actorId: result.user.id, targetId: session.sessionId });
   const response = await sessionResponse(result.user, session.sessionId, session);
-  for (const [name, value] of attempt.headers) response.headers.set(name, value);
+  for (const [name, value] of result.headers) response.headers.set(name, value);
   return response;
 });

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db/client";
 import { route } from "@/lib/http/handler";
 import { requestContext } from "@/lib/http/request-context";
 import { recordAuditEvent } from "@/lib/audit";
-import { clearedAuthCookies } from "@/lib/auth/cookies";
+import { signedOut } from "@/lib/auth/logout";
 import { requireUser } from "@/lib/auth/guards";
 import { revokeAllSessions } from "@/lib/auth/refresh";
 
@@ -14,7 +14,5 @@ export const POST = route(async ({ request, requestId }) => {
   const db = await getDb();
   const revoked = await revokeAllSessions(db, user.id, "logout_all");
   await recordAuditEvent(db, requestContext(request, requestId), { type: "logout_all", actorId: user.id, targetId: user.id, details: { revoked } });
-  const response = new Response(null, { status: 204 });
-  for (const cookie of clearedAuthCookies()) response.headers.append("set-cookie", cookie);
-  return response;
+  return signedOut(new Response(null, { status: 204 }), new URL(request.url));
 });

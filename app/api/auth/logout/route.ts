@@ -1,21 +1,21 @@
 import { getDb } from "@/lib/db/client";
 import { route } from "@/lib/http/handler";
 import { requestContext } from "@/lib/http/request-context";
-import { recordAuditEvent } from "@/lib/audit";
 import { REFRESH_COOKIE } from "@/lib/auth/cookie-names";
-import { clearedAuthCookies, readCookie } from "@/lib/auth/cookies";
-import { revokeOwnSession, sessionOfRefreshToken } from "@/lib/auth/refresh";
+import { readCookies } from "@/lib/auth/cookies";
+import { endPresentedSessions, signedOut } from "@/lib/auth/logout";
 
 export const access = "public";
 
-/** Public (the refresh cookie names the session). Ends this session; always clears the cookies. */
-export const POST = route(async ({ request, requestId }) => {
-  const db = await getDb();
-  const session = await sessionOfRefreshToken(db, readCookie(request.headers, REFRESH_COOKIE));
-  if (session !== null && (await revokeOwnSession(db, session.userId, session.sessionId, "logout"))) {
-    await recordAuditEvent(db, requestContext(request, requestId), { type: "logout", actorId: session.userId, targetId: session.sessionId });
-  }
-  const response = new Response(null, { status: 204 });
-  for (const cookie of clearedAuthCookies()) response.headers.append("set-cookie", cookie);
-  return response;
-});
+/**
+ * Public (the refresh cookie names the session). Ends the session of every refresh cookie sent,
+ * since one may have been planted by another host (lib/auth/duplicate-cookies.ts), and clears
+ * every copy; always answers 204.
+ */
+export const POST = route(
+  async ({ request, requestId }) => {
+    await endPresentedSessions(await getDb(), readCookies(request.headers, REFRESH_COOKIE), requestContext(request, requestId));
+    return signedOut(new Response(null, { status: 204 }), new URL(request.url));
+  },
+  { duplicateCookiesAllowed: [REFRESH_COOKIE] },
+);
