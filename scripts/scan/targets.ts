@@ -32,6 +32,7 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "POST /api/auth/logout-all": "no body; no input besides the access token",
   "GET /api/reports/notes": "any query parameter is refused; no input besides the service token",
   "GET /api/auth/oauth/link": "its only input is the encrypted pending-link cookie, opened before any lookup",
+  "GET /api/auth/oauth/accounts": "any query parameter is refused; no input besides the access token",
 };
 
 export interface TargetIds {
@@ -68,6 +69,7 @@ export function sqlmapTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
     { method: "POST", route: "/api/auth/oauth/password", url: "/api/auth/oauth/password", as: "fresh-user",
       body: json({ newPassword: PASSWORD_CHANGE.newPassword }) },
     { method: "POST", route: "/api/auth/oauth/link", url: "/api/auth/oauth/link", as: "anonymous", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
+    { method: "DELETE", route: "/api/auth/oauth/accounts/[provider]", url: "/api/auth/oauth/accounts/oidc*", as: "fresh-user" },
     { method: "GET", route: "/api/auth/[...nextauth]", url: `/api/auth/signin/oidc?next=${encodeURIComponent("/dashboard")}`, as: "anonymous" },
     { method: "GET", route: "/api/auth/[...nextauth]", url: "/api/auth/callback/oidc?code=probe-code&state=probe-state", as: "anonymous" },
     { method: "POST", route: "/api/auth/[...nextauth]", url: "/api/auth/signin/oidc", as: "anonymous",

@@ -159,6 +159,32 @@ test("a signed-in user links the provider account from the account page, which t
   expect((await whoAmI(elsewhere))?.id).toBe(userId);
 });
 
+test("the account page lists a connected provider with when it was connected, and removing it signs the other devices out", async ({ page, openContext, origin }) => {
+  const userId = await registerWithPassword(page, uniqueEmail("unlinker"));
+  const person = newPerson();
+  idp.signInAs(person);
+  await page.goto("/account");
+  await page.getByRole("button", { name: `Connect ${E2E_OIDC_NAME}` }).click();
+  await page.waitForURL(`${origin}/account`);
+
+  const methods = page.getByRole("list", { name: "Sign-in methods" });
+  await expect(methods.getByText("Password")).toBeVisible();
+  await expect(methods.getByText(E2E_OIDC_NAME)).toBeVisible();
+  await expect(methods.getByText(/^Connected /)).toBeVisible();
+
+  const elsewhere = await (await openContext()).newPage();
+  await signInWithProvider(elsewhere);
+  expect((await whoAmI(elsewhere))?.id).toBe(userId);
+
+  await methods.getByRole("button", { name: `Remove ${E2E_OIDC_NAME}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByText(`${E2E_OIDC_NAME} removed.`)).toBeVisible();
+  await expect(methods.getByText(E2E_OIDC_NAME)).toHaveCount(0);
+  await expect(page.getByRole("button", { name: `Connect ${E2E_OIDC_NAME}` })).toBeVisible();
+  expect((await whoAmI(page))?.id).toBe(userId);
+  expect(await whoAmI(elsewhere)).toBeNull();
+});
+
 test("the owner of an existing account confirms the link with its password on the sign-in page", async ({ page, openContext, origin }) => {
   const email = uniqueEmail("confirms");
   const userId = await registerWithPassword(await (await openContext()).newPage(), email);

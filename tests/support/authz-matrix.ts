@@ -124,6 +124,18 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => send("DELETE", "/api/me", { password: PASSWORD }),
   },
   {
+    method: "GET", path: "/api/auth/oauth/accounts", module: "app/api/auth/oauth/accounts/route.ts", access: "user",
+    asks: "the caller's own sign-in methods",
+    expect: [401, 200, 200, 200, 401, 401, 401],
+    request: () => get("/api/auth/oauth/accounts"),
+  },
+  {
+    method: "DELETE", path: "/api/auth/oauth/accounts/{provider}", module: "app/api/auth/oauth/accounts/[provider]/route.ts", access: "user",
+    asks: "to remove the provider linked to the caller's own account (only **user A** has one; others: 404)",
+    expect: [401, 204, 404, 404, 401, 401, 401],
+    request: () => send("DELETE", "/api/auth/oauth/accounts/oidc", undefined, { provider: "oidc" }),
+  },
+  {
     method: "POST", path: "/api/auth/oauth/password", module: "app/api/auth/oauth/password/route.ts", access: "user",
     asks: "to add a first password (every caller here already has one: 409)",
     expect: [401, 409, 409, 409, 401, 401, 401],

@@ -168,6 +168,8 @@ export async function worldKit() {
         await person("ada", "ADMIN"),
         await person("dora", "USER", true),
       ];
+      // A has a password and one linked provider, so removing that provider is A's to do.
+      await db.account.create({ data: { userId: userA.id, provider: "oidc", providerAccountId: `matrix-${userA.id}`, email: userA.email }, select: { id: true } });
       return {
         userA,
         userB,

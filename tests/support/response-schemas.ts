@@ -10,6 +10,7 @@ import { PublicNoteSchema } from "@/lib/notes/public-note";
 import { NoteReportSchema } from "@/lib/notes/report";
 import { AdminUserSchema } from "@/lib/admin/users";
 import { PublicAuditEventSchema } from "@/lib/audit";
+import { SignInMethodsSchema } from "@/lib/auth/oauth/sign-in-methods";
 import { CreatedServiceClientSchema, PublicServiceClientSchema } from "@/lib/service-clients/clients";
 
 export const ProblemSchema = z.strictObject({
@@ -69,6 +70,7 @@ export const SUCCESS_SCHEMAS: Record<string, z.ZodType> = {
   "POST /api/auth/refresh": z.strictObject({ user: PublicUserSchema }),
   "GET /api/auth/sessions": SessionListSchema,
   "GET /api/me": PublicUserSchema,
+  "GET /api/auth/oauth/accounts": SignInMethodsSchema,
   "GET /api/auth/{...nextauth}": z.strictObject({ csrfToken: z.string() }),
   "GET /api/notes": pageSchema(PublicNoteSchema),
   "POST /api/notes": PublicNoteSchema,

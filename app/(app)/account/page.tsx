@@ -9,6 +9,8 @@ import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { card } from "@/components/ui/styles";
 import { configuredProviders } from "@/lib/auth/oauth/configured";
+import { listSignInMethods } from "@/lib/auth/oauth/sign-in-methods";
+import { getDb } from "@/lib/db/client";
 import { ACCOUNT_PATH, OAUTH_OUTCOME_PARAM, providerSignInPath, readOAuthOutcome } from "@/lib/auth/oauth/sign-in-page";
 import { requireAccount } from "@/lib/auth/page-guards";
 import { single, type SearchParams } from "@/lib/client/search-params";
@@ -20,6 +22,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   // A refused link comes back here with a known code; only its fixed message is shown.
   const outcome = readOAuthOutcome(single(await searchParams, OAUTH_OUTCOME_PARAM));
   const providers = configuredProviders().map((provider) => ({ ...provider, href: providerSignInPath(provider.id, ACCOUNT_PATH) }));
+  const methods = await listSignInMethods(await getDb(), account.id);
   return (
     <AppShell account={account} section="account">
       <PageHeader title="Account" lead="Your profile, your password, and the way out." />
@@ -38,11 +41,14 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </dd>
         </dl>
       </section>
-      {providers.length > 0 || outcome !== null ? (
-        <div className={`${card} p-5 sm:p-6`}>
-          <SignInMethods providers={providers} outcome={outcome === null ? null : oauthOutcomeMessage(outcome)} />
-        </div>
-      ) : null}
+      <div className={`${card} p-5 sm:p-6`}>
+        <SignInMethods
+          hasPassword={methods.password}
+          linked={methods.providers}
+          providers={providers}
+          outcome={outcome === null ? null : oauthOutcomeMessage(outcome)}
+        />
+      </div>
       <div className={`${card} p-5 sm:p-6`}>
         {account.hasPassword ? <ChangePasswordForm email={account.email} name={account.name} /> : <AddPasswordForm email={account.email} name={account.name} />}
       </div>

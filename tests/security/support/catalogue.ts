@@ -106,6 +106,8 @@ export const SECURITY_TEST_CATALOGUE: readonly CatalogueEntry[] = [
   fuzz("get-api-me", "GET /api/me"),
   fuzz("delete-api-me", "DELETE /api/me"),
   fuzz("post-api-auth-oauth-password", "POST /api/auth/oauth/password"),
+  fuzz("get-api-auth-oauth-accounts", "GET /api/auth/oauth/accounts"),
+  fuzz("delete-api-auth-oauth-accounts-provider", "DELETE /api/auth/oauth/accounts/{provider}"),
   fuzz("get-api-auth-oauth-link", "GET /api/auth/oauth/link"),
   fuzz("post-api-auth-oauth-link", "POST /api/auth/oauth/link"),
   fuzz("get-api-auth-nextauth", "GET /api/auth/{...nextauth}"),

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ChangePasswordSchema, AddPasswordSchema, LoginSchema, RegisterSchema } from "@/lib/auth/schemas";
 import { ConfirmLinkSchema } from "@/lib/auth/oauth/confirm-link";
+import { UnlinkParamsSchema } from "@/lib/auth/oauth/sign-in-methods";
 import { CreateNoteSchema, NoteListQuerySchema, NoteParams, UpdateNoteSchema } from "@/lib/notes/public-note";
 import { CreateUserSchema, UpdateUserSchema, UserListQuerySchema, UserParams } from "@/lib/admin/users";
 import { AuditListQuerySchema } from "@/lib/audit";
@@ -57,6 +58,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { key: "GET /api/me", method: "GET", path: "/api/me", caller: "user" },
   { key: "DELETE /api/me", method: "DELETE", path: "/api/me", caller: "user", body: { kind: "json", schema: DeleteAccountSchema } },
   { key: "POST /api/auth/oauth/password", method: "POST", path: "/api/auth/oauth/password", caller: "user", body: { kind: "json", schema: AddPasswordSchema } },
+  { key: "GET /api/auth/oauth/accounts", method: "GET", path: "/api/auth/oauth/accounts", caller: "user" },
+  { key: "DELETE /api/auth/oauth/accounts/{provider}", method: "DELETE", path: "/api/auth/oauth/accounts/{provider}", caller: "user", params: UnlinkParamsSchema },
   { key: "GET /api/auth/oauth/link", method: "GET", path: "/api/auth/oauth/link", caller: "anonymous", cookie: "__Host-palisade-oauth-link" },
   { key: "POST /api/auth/oauth/link", method: "POST", path: "/api/auth/oauth/link", caller: "anonymous", body: { kind: "json", schema: ConfirmLinkSchema }, cookie: "__Host-palisade-oauth-link" },
   { key: "GET /api/auth/{...nextauth}", method: "GET", path: "/api/auth/{nextauth}", caller: "anonymous", params: BrokerParams },
