@@ -5,6 +5,7 @@
  * so a serializer and its schema cannot drift apart; the older routes' shapes are written out here.
  */
 import { z } from "zod";
+import { TIER_NAMES } from "@/lib/edge/rate-limit/policy";
 import { pageSchema } from "@/lib/http/query";
 import { PublicNoteSchema } from "@/lib/notes/public-note";
 import { NoteReportSchema } from "@/lib/notes/report";
@@ -20,6 +21,8 @@ export const ProblemSchema = z.strictObject({
   detail: z.string().optional(),
   requestId: z.string().min(1),
   errors: z.record(z.string(), z.array(z.string())).optional(),
+  /** On a 429 or a limiter's 503: the tiers that refused, and nothing about whose limit it was. */
+  "violated-policies": z.array(z.enum(TIER_NAMES)).min(1).optional(),
 });
 
 /** RFC 6749 §5.2; `error_description` limited to the characters §5.2 allows. */
