@@ -182,9 +182,6 @@ let configured: ReturnType<typeof createMiddleware> | undefined;
 
 function defaultDependencies(): EdgeDependencies {
   const config = edgeConfigFrom(env);
-  if (config.deployed && config.trustedProxy === "none") {
-    edgeLogger("startup").warn("TRUSTED_PROXY=none in a deployment: every client shares one per-IP rate-limit bucket; set it to the number of proxies in front of the app");
-  }
   const store = rateLimitStoreFrom(env);
   const fallbackStore = fallbackStoreFor(store, env);
   return { config, store, ...(fallbackStore === undefined ? {} : { fallbackStore }), verifyToken: verifyAccessToken, logger: (id) => edgeLogger(id) };

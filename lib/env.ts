@@ -65,11 +65,15 @@ function readProcessEnv(): Record<string, string | undefined> {
   };
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase());
+}
 
 export function isLoopbackOrigin(origin: string): boolean {
   try {
-    return LOOPBACK_HOSTS.has(new URL(origin).hostname);
+    return isLoopbackHost(new URL(origin).hostname);
   } catch {
     return false;
   }
@@ -94,7 +98,6 @@ const originList = z
   .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item !== ""))
   .pipe(z.array(origin));
 
-const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const postgresUrl = z
   .string()
@@ -137,7 +140,10 @@ const schema = z.object({
   REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(60).default(10),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
-  RATE_LIMIT_ALLOW_MEMORY_STORE: flag.default(false),
+  // Not a boolean: the value says what is accepted, so nobody sets it without reading why.
+  RATE_LIMIT_ALLOW_MEMORY_STORE: z
+    .enum(["single-instance"], { message: 'must be "single-instance": it acknowledges that this deployment runs exactly one instance' })
+    .optional(),
   // Rate-limit tiers (lib/edge/rate-limit/policy.ts, docs/edge.md). Counts are requests (for the
   // auth tiers, failed sign-ins); windows are seconds. The defaults are the secure values.
   RATE_LIMIT_GLOBAL_MAX: count.default(100),
@@ -212,14 +218,64 @@ function deploymentProblems(raw: RawEnv): string[] {
   if (raw.JWT_PRIVATE_KEY === undefined) problems.push("JWT_PRIVATE_KEY: required in a deployment (run `npm run keys:generate`)");
   // It turns security layers off; only a local production build may measure without them.
   if (raw.BENCH_MIDDLEWARE_STEPS !== undefined) problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
+  problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw));
+  return problems;
+}
+
+/**
+ * Without a trusted hop the edge sees no client address, so every client shares one per-IP
+ * bucket: five wrong passwords from anyone lock the whole world out of sign-in (ADR 016).
+ */
+function clientAddressProblems(raw: RawEnv): string[] {
+  const trustedProxy = raw.TRUSTED_PROXY ?? (raw.VERCEL === "1" ? "vercel" : "none");
+  if (trustedProxy !== "none") return [];
+  return [
+    "TRUSTED_PROXY: a deployment must say where the client address comes from: the number of proxies in front of the app (1-9), " +
+      'or "vercel"; with "none" every client shares one rate-limit bucket and a few wrong passwords lock everyone out of sign-in',
+  ];
+}
+
+/** Per-instance limits multiply with the instance count and restart from zero on every cold start. */
+function limiterStoreProblems(raw: RawEnv): string[] {
   const hasUpstash = raw.UPSTASH_REDIS_REST_URL !== undefined && raw.UPSTASH_REDIS_REST_TOKEN !== undefined;
-  if (!hasUpstash && !raw.RATE_LIMIT_ALLOW_MEMORY_STORE) {
-    problems.push(
-      "UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN: required in a deployment, so rate limits are shared across instances " +
-        "(or set RATE_LIMIT_ALLOW_MEMORY_STORE=true to accept per-instance limits)",
-    );
+  if (hasUpstash) return [];
+  if (raw.VERCEL === "1") {
+    return ["UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN: required on Vercel, which runs many short-lived instances that share no memory"];
+  }
+  if (raw.RATE_LIMIT_ALLOW_MEMORY_STORE === "single-instance") return [];
+  return [
+    "UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN: required in a deployment, so rate limits are shared across instances " +
+      "(or, for a deployment of exactly one instance, set RATE_LIMIT_ALLOW_MEMORY_STORE=single-instance)",
+  ];
+}
+
+/** Credentials and every row travel to the database and the limiter; only loopback may skip TLS. */
+function backendTlsProblems(raw: RawEnv): string[] {
+  const problems: string[] = [];
+  if (raw.DATABASE_URL !== undefined && !postgresUsesTls(raw.DATABASE_URL)) {
+    problems.push("DATABASE_URL: add sslmode=require (or verify-ca, verify-full) in a deployment; only a loopback or socket host may go without TLS");
+  }
+  const upstash = raw.UPSTASH_REDIS_REST_URL;
+  if (upstash !== undefined && !upstash.startsWith("https://") && !isLoopbackOrigin(upstash)) {
+    problems.push("UPSTASH_REDIS_REST_URL: must use https:// in a deployment unless the host is loopback");
   }
   return problems;
+}
+
+const TLS_SSLMODES = new Set(["require", "verify-ca", "verify-full"]);
+
+/** True when the URL asks for TLS, or its host is loopback or a Unix socket (no network at all). */
+export function postgresUsesTls(databaseUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    return false;
+  }
+  if (TLS_SSLMODES.has(url.searchParams.get("sslmode") ?? "")) return true;
+  // `?host=` overrides the authority (node-postgres and libpq), e.g. a Unix socket directory.
+  const host = url.searchParams.get("host") ?? url.hostname;
+  return host.startsWith("/") || isLoopbackHost(host);
 }
 
 function localProblems(raw: RawEnv): string[] {

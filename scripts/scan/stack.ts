@@ -97,7 +97,7 @@ export async function startScanStack(log: (line: string) => void): Promise<ScanS
       env.DATA_DIR = dataDir;
     }
     if (rest !== null) Object.assign(env, { UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token });
-    else env.RATE_LIMIT_ALLOW_MEMORY_STORE = "true";
+    else env.RATE_LIMIT_ALLOW_MEMORY_STORE = "single-instance";
 
     const port = await freePort(3650, 3669);
     if (!postgres) env.APP_URL = `http://localhost:${port}`;

@@ -476,13 +476,18 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       }),
       r("12.2.2", 1, "External services use publicly trusted certificates.", { unverified: PLATFORM_TLS }),
       r("12.3.1", 2, "Outbound connections (database, rate-limit store, identity providers) use TLS.", {
-        tests: [integ("oauth-identity", "refuses a plain-http issuer in a deployment")],
-        gap: "a deployment accepts an http:// UPSTASH_REDIS_REST_URL and a DATABASE_URL without sslmode=require; only the OIDC issuer must be https",
+        tests: [
+          integ("oauth-identity", "refuses a plain-http issuer in a deployment"),
+          unit("env", "refuses a deployment's database URL without TLS"),
+          unit("env", "refuses a plain-http limiter store in a deployment"),
+        ],
       }),
       r("12.3.2", 2, "TLS clients verify the certificates they receive.", {
         absent: [absent("disabled certificate verification", /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED/)],
       }),
-      r("12.3.3", 2, "Internal HTTP-based services talk over TLS.", { unverified: "the rate-limit store's URL is the operator's (see 12.3.1)" }),
+      r("12.3.3", 2, "Internal HTTP-based services talk over TLS.", {
+        tests: [unit("env", "refuses a plain-http limiter store in a deployment"), unit("env", "refuses a deployment's database URL without TLS")],
+      }),
       r("12.3.4", 2, "Internal TLS uses trusted certificates.", { unverified: PLATFORM_TLS }),
     ],
   },

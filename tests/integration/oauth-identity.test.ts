@@ -131,9 +131,10 @@ describe("broker configuration rules", () => {
   const deployed = {
     NODE_ENV: "production",
     APP_URL: "https://app.example.com",
-    DATABASE_URL: "postgres://db.example.com/app",
+    DATABASE_URL: "postgres://db.example.com/app?sslmode=require",
+    TRUSTED_PROXY: "2",
     JWT_PRIVATE_KEY: "present",
-    RATE_LIMIT_ALLOW_MEMORY_STORE: "true",
+    RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance",
   };
   const problems = (source: Record<string, string>) => {
     const result = parseEnv(source);

@@ -84,7 +84,8 @@ describe("HSTS", () => {
   const deployed = {
     NODE_ENV: "production",
     APP_URL: "https://app.example.com",
-    DATABASE_URL: "postgres://u:p@db.example.com/app",
+    DATABASE_URL: "postgres://u:p@db.example.com/app?sslmode=verify-full",
+    TRUSTED_PROXY: "1",
     JWT_PRIVATE_KEY: "unused-here",
     UPSTASH_REDIS_REST_URL: "https://redis.example.com",
     UPSTASH_REDIS_REST_TOKEN: "t",

@@ -4,7 +4,8 @@ import { parseEnv } from "@/lib/env";
 const DEPLOYED_OK = {
   NODE_ENV: "production",
   APP_URL: "https://app.example.com",
-  DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+  DATABASE_URL: "postgres://u:p@db.example.com:5432/app?sslmode=require",
+  TRUSTED_PROXY: "1",
   JWT_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
   UPSTASH_REDIS_REST_URL: "https://eu1-example.upstash.io",
   UPSTASH_REDIS_REST_TOKEN: "token",
@@ -66,7 +67,50 @@ describe("environment", () => {
   it("accepts the in-memory rate limiter in a deployment only with the explicit opt-out", () => {
     const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutUpstash } = DEPLOYED_OK;
     expect(problems(withoutUpstash)).toEqual([expect.stringContaining("RATE_LIMIT_ALLOW_MEMORY_STORE")]);
-    expect(problems({ ...withoutUpstash, RATE_LIMIT_ALLOW_MEMORY_STORE: "true" })).toEqual([]);
+    expect(problems({ ...withoutUpstash, RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance" })).toEqual([]);
+  });
+
+  it("refuses a deployment with TRUSTED_PROXY=none, where every client would share one rate-limit bucket", () => {
+    expect(problems({ ...DEPLOYED_OK, TRUSTED_PROXY: "none" })).toEqual([expect.stringContaining("TRUSTED_PROXY")]);
+    const { TRUSTED_PROXY: _unset, ...defaulted } = DEPLOYED_OK;
+    expect(problems(defaulted)).toEqual([expect.stringContaining("TRUSTED_PROXY")]);
+    // On Vercel the default is Vercel's own header, which is fine.
+    expect(problems({ ...defaulted, VERCEL: "1" })).toEqual([]);
+  });
+
+  it("takes only the spelled-out acknowledgement for the in-memory limiter, and never on Vercel", () => {
+    const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutUpstash } = DEPLOYED_OK;
+    expect(problems({ ...withoutUpstash, RATE_LIMIT_ALLOW_MEMORY_STORE: "true" })).toEqual([expect.stringContaining('"single-instance"')]);
+    expect(problems({ ...withoutUpstash, VERCEL: "1", RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance" })).toEqual([
+      expect.stringContaining("required on Vercel"),
+    ]);
+  });
+
+  it.each([
+    ["no sslmode", "postgres://u:p@db.example.com:5432/app"],
+    ["sslmode=prefer, which falls back to clear text", "postgres://u:p@db.example.com/app?sslmode=prefer"],
+    ["sslmode=disable", "postgresql://u:p@10.0.0.5/app?sslmode=disable"],
+    ["a loopback name in the path but a remote host", "postgres://u:p@db.example.com/localhost"],
+  ])("refuses a deployment's database URL without TLS: %s", (_name, url) => {
+    expect(problems({ ...DEPLOYED_OK, DATABASE_URL: url })).toEqual([expect.stringContaining("sslmode=require")]);
+  });
+
+  it.each([
+    ["sslmode=verify-full", "postgres://u:p@db.example.com/app?sslmode=verify-full"],
+    ["a loopback host", "postgres://u:p@127.0.0.1:5432/app"],
+    ["IPv6 loopback", "postgres://u:p@[::1]:5432/app"],
+    ["a Unix socket", "postgresql:///app?host=/cloudsql/project:region:db"],
+  ])("accepts a deployment's database URL with %s", (_name, url) => {
+    expect(problems({ ...DEPLOYED_OK, DATABASE_URL: url })).toEqual([]);
+  });
+
+  it("refuses a plain-http limiter store in a deployment unless it is on loopback", () => {
+    expect(problems({ ...DEPLOYED_OK, UPSTASH_REDIS_REST_URL: "http://redis.example.com" })).toEqual([expect.stringContaining("UPSTASH_REDIS_REST_URL")]);
+    expect(problems({ ...DEPLOYED_OK, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:8079" })).toEqual([]);
+  });
+
+  it("lets a local run keep its plain loopback database and no proxy", () => {
+    expect(problems({ DATABASE_URL: "postgres://u:p@db.internal/app", TRUSTED_PROXY: "none" })).toEqual([]);
   });
 
   it.each([

@@ -37,7 +37,7 @@ export async function countOne(store: RateLimitStore, hit: TierHit, log: EdgeLog
       try {
         return { ...hit, status: "counted", result: await local.hit(hit.policy, hit.key, cost) };
       } catch {
-        // The memory store does not fail; if it ever did, the tier's own policy still applies.
+        // The fallback is full of keys it must not drop: the tier's own policy applies.
       }
     }
     return { ...hit, status: "unavailable" };

@@ -1,6 +1,6 @@
 /**
  * An in-memory rate-limit store for one process: local development, tests, and deployments that
- * opt in with RATE_LIMIT_ALLOW_MEMORY_STORE=true (each instance then enforces its own limits, so N
+ * acknowledge RATE_LIMIT_ALLOW_MEMORY_STORE=single-instance (each instance then enforces its own limits, so N
  * instances allow N times the limit; README "Known limitations").
  *
  * Threat: a limiter that keeps one entry per key can be made to keep unbounded entries. An
@@ -8,17 +8,24 @@
  * the account tier) grows the map until the process runs out of memory.
  *
  * Defence: each tier keeps at most `maxKeys` entries (RATE_LIMIT_MEMORY_MAX_KEYS, default 10,000;
- * about 1 MB per tier). Entries live in a Map in least-recently-used order; past the bound, the
- * least recently used entry is dropped. Dropping resets that key's count, so the bound is set far
- * above the number of keys live within one window in development; a flood big enough to evict a
- * key needs that many distinct client addresses, which is a job for the shared store.
+ * about 1 MB per tier), in a Map in least-recently-used order. Dropping an entry resets its count,
+ * so eviction itself is a weapon: flood the account tier with made-up emails (or the address tier
+ * with fresh IPv6 /64s) and a victim account's failure count falls out of the map, buying the
+ * guesser a fresh budget. So eviction drops only *cold* keys, those at or under half their limit;
+ * a key over half of it (an account being guessed at, an address near its quota) is never
+ * dropped. A flood can therefore reset at most half a limit, and only for a key that was not
+ * under attack yet. Each eviction looks at a bounded number of entries from the LRU end, moving
+ * the hot ones it passes to the other end, so the cost per request stays constant. When the map is
+ * full of hot keys, a new key is not admitted: its request is answered as the store being
+ * unavailable ("full"), and the tier's failure policy applies (ADR 011: the sign-in tiers refuse
+ * it, the others let it through and log it). No stored count is ever lost to make room.
  *
  * The algorithm is the same sliding-window approximation as @upstash/ratelimit's: the previous
  * fixed window's count, weighted by how much of it still overlaps the sliding window, plus the
  * current window's count. So the two stores agree on every limit.
  */
 import type { LimitResult, TierPolicy } from "./policy";
-import type { RateLimitStore } from "./store";
+import { StoreUnavailableError, type RateLimitStore } from "./store";
 
 interface WindowEntry {
   window: number;
@@ -33,6 +40,8 @@ export interface MemoryStoreOptions {
 }
 
 export const DEFAULT_MEMORY_MAX_KEYS = 10_000;
+/** Entries one eviction examines before it gives up on finding a cold one. */
+const EVICTION_SCAN = 32;
 
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly kind = "memory" as const;
@@ -83,11 +92,15 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.tiers.set(policy.name, entries);
     }
     const stored = entries.get(key);
+    if (stored === undefined && cost <= 0) {
+      // Nothing is counted for this key: a refund has nothing to take back, so it takes no room.
+      return { allowed: true, limit: policy.limit, remaining: policy.limit, resetAt };
+    }
+    if (stored === undefined && entries.size >= this.maxKeys && !this.makeRoom(entries, policy, now)) {
+      throw new StoreUnavailableError("full");
+    }
     const entry = rolled(stored, window);
-
-    // The previous window counts in proportion to how much of it the sliding window still covers.
-    const weightedPrevious = Math.floor((1 - (now % windowMs) / windowMs) * entry.previous);
-    const used = weightedPrevious + entry.current;
+    const used = usedAt(entry, now, windowMs);
 
     if (cost > 0 && used + cost > policy.limit) {
       if (stored !== undefined) this.touch(entries, key, entry);
@@ -96,24 +109,45 @@ export class MemoryRateLimitStore implements RateLimitStore {
     // A refund never takes a window below zero, so it cannot buy extra requests later.
     entry.current = Math.max(0, entry.current + cost);
     this.touch(entries, key, entry);
-    return { allowed: true, limit: policy.limit, remaining: Math.max(0, policy.limit - (weightedPrevious + entry.current)), resetAt };
+    return { allowed: true, limit: policy.limit, remaining: Math.max(0, policy.limit - usedAt(entry, now, windowMs)), resetAt };
   }
 
-  /** Move `key` to the most-recently-used end, then enforce the bound. */
+  /** Move `key` to the most-recently-used end. */
   private touch(entries: Map<string, WindowEntry>, key: string, entry: WindowEntry): void {
     entries.delete(key);
     entries.set(key, entry);
-    this.evict(entries);
+  }
+
+  /**
+   * Drop one cold entry (at or under half the limit) from the least-recently-used end. Hot ones
+   * passed on the way go to the other end, so the next search starts on entries not yet looked at.
+   */
+  private makeRoom(entries: Map<string, WindowEntry>, policy: TierPolicy, now: number): boolean {
+    const windowMs = policy.windowSeconds * 1000;
+    const window = Math.floor(now / windowMs);
+    let examined = 0;
+    for (const [key, entry] of entries) {
+      if (examined++ >= EVICTION_SCAN) return false;
+      entries.delete(key);
+      if (2 * usedAt(rolled(entry, window), now, windowMs) <= policy.limit) return true;
+      entries.set(key, entry);
+    }
+    return false;
   }
 
   private evict(map: Map<string, unknown>): void {
     while (map.size > this.maxKeys) {
-      // A Map iterates in insertion order, and `touch` re-inserts: the first key is the LRU one.
+      // A Map iterates in insertion order, and writes re-insert: the first key is the LRU one.
       const oldest = map.keys().next();
       if (oldest.done === true) return;
       map.delete(oldest.value);
     }
   }
+}
+
+/** The sliding window's count: the previous window weighted by how much of it still overlaps. */
+function usedAt(entry: WindowEntry, now: number, windowMs: number): number {
+  return Math.floor((1 - (now % windowMs) / windowMs) * entry.previous) + entry.current;
 }
 
 /** The entry as of `window`: the current count becomes the previous one when a window passes. */

@@ -17,10 +17,13 @@ export interface RateLimitStore {
   recall(key: string): Promise<boolean>;
 }
 
-/** The store did not answer: it errored, refused the connection, or timed out. */
+/**
+ * The store did not answer: it errored, refused the connection, or timed out; or (the in-memory
+ * store) it is full of keys it must not drop.
+ */
 export class StoreUnavailableError extends Error {
   constructor(
-    readonly reason: "timeout" | "error",
+    readonly reason: "timeout" | "error" | "full",
     options?: { cause?: unknown },
   ) {
     super(`rate-limit store unavailable (${reason})`, options);
