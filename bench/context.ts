@@ -22,7 +22,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { SignJWT } from "jose";
 import { buildKeyStore, type KeyStore } from "../lib/auth/keys";
-import { ACCESS_TOKEN_TYP, AUDIENCE, type TokenRole } from "../lib/auth/tokens";
+import { ACCESS_TOKEN_TYP, APP_CLIENT_ID, AUDIENCE, type TokenRole } from "../lib/auth/tokens";
 import { openEmbeddedDatabase } from "../lib/db/embedded";
 import { loadMigrations, migrate } from "../lib/db/migrate";
 import { pgliteExecutor } from "../lib/db/sql-executor";
@@ -314,11 +314,13 @@ export async function createBenchContext(options: ContextOptions): Promise<{ ctx
       keyStore ??= buildKeyStore(keys.privateKeyPem);
       const store = await keyStore;
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ role: mint.role ?? "user", sid: mint.sid ?? randomUUID() })
+      const role = mint.role ?? "user";
+      const sub = mint.sub ?? randomUUID();
+      return new SignJWT({ role, sid: mint.sid ?? randomUUID(), client_id: role === "service" ? sub : APP_CLIENT_ID })
         .setProtectedHeader({ alg: "RS256", typ: ACCESS_TOKEN_TYP, kid: store.signing.kid })
         .setIssuer(issuer)
         .setAudience(AUDIENCE)
-        .setSubject(mint.sub ?? randomUUID())
+        .setSubject(sub)
         .setJti(randomUUID())
         .setIssuedAt(now)
         .setExpirationTime(now + (mint.ttlSeconds ?? 900))

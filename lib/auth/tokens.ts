@@ -1,5 +1,6 @@
 /**
- * Access tokens: short-lived RS256 JWTs in the RFC 9068 profile (`typ: at+jwt`).
+ * Access tokens: short-lived RS256 JWTs in the RFC 9068 profile (`typ: at+jwt`, with its required
+ * `client_id`).
  *
  * Verification fails closed and trusts nothing in the token that would choose how it is checked
  * (RFC 8725, JWT Best Current Practices):
@@ -26,6 +27,11 @@ import { ALG, getKeyStore, type KeyStore } from "./keys";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
 export const AUDIENCE = "palisade-api";
+/**
+ * RFC 9068 §2.2's `client_id` for a browser session: the app is its own OAuth client. It cannot
+ * collide with a service client's id, which is always 22 base64url characters.
+ */
+export const APP_CLIENT_ID = "palisade-web";
 export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Real tokens are well under 1 KiB; anything this large is an attack on the parser. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -37,6 +43,8 @@ export interface AccessTokenClaims {
   role: TokenRole;
   /** The session (refresh family) for users; the client id for service principals. */
   sid: string;
+  /** RFC 9068 §2.2: APP_CLIENT_ID for a browser session; the service client's id (its `sub`) otherwise. */
+  client_id: string;
   jti: string;
   iat: number;
   exp: number;
@@ -78,7 +86,12 @@ export async function signAccessToken(input: SignAccessTokenInput, keys?: KeySto
   const store = keys ?? (await getKeyStore());
   const ttl = input.ttlSeconds ?? env.ACCESS_TOKEN_TTL;
   const now = Math.floor(Date.now() / 1000);
-  const payload: JWTPayload = { role: input.role, sid: input.sid, ...(input.scope === undefined ? {} : { scope: input.scope }) };
+  const payload: JWTPayload = {
+    role: input.role,
+    sid: input.sid,
+    client_id: input.role === "service" ? input.sub : APP_CLIENT_ID,
+    ...(input.scope === undefined ? {} : { scope: input.scope }),
+  };
   const token = await new SignJWT(payload)
     .setProtectedHeader({ alg: ALG, typ: ACCESS_TOKEN_TYP, kid: store.signing.kid })
     .setIssuer(issuer())
@@ -263,6 +276,8 @@ function claimsWellTyped(c: Record<string, unknown>): boolean {
     isString(c.sub, 64) &&
     ROLES.has(c.role) &&
     isString(c.sid, 128) &&
+    // A browser session names our app; a service token names the client it was issued to.
+    (c.role === "service" ? c.client_id === c.sub : c.client_id === APP_CLIENT_ID) &&
     isString(c.jti, 64) &&
     Number.isSafeInteger(c.iat) &&
     Number.isSafeInteger(c.exp) &&
@@ -294,9 +309,9 @@ export async function verifyAccessToken(token: string, keys?: KeyStore): Promise
   if (claims.exp <= now - CLOCK_TOLERANCE_SECONDS) fail("ERR_TOKEN_EXPIRED", "expired");
 
   if (!claimsWellTyped(claims)) fail("ERR_TOKEN_INVALID", "claims");
-  const { sub, role, sid, jti, iat, exp, scope } = claims as unknown as AccessTokenClaims;
+  const { sub, role, sid, client_id, jti, iat, exp, scope } = claims as unknown as AccessTokenClaims;
   // These catch a token minted with an absurd lifetime or from the future.
   if (iat > now + CLOCK_TOLERANCE_SECONDS) fail("ERR_TOKEN_INVALID", "iat in the future");
   if (exp - iat > 3600) fail("ERR_TOKEN_INVALID", "lifetime too long");
-  return { sub, role, sid, jti, iat, exp, ...(scope === undefined ? {} : { scope }) };
+  return { sub, role, sid, client_id, jti, iat, exp, ...(scope === undefined ? {} : { scope }) };
 }

@@ -5,14 +5,16 @@
  * signed with our real key so that only the mutated part is wrong, it gives the same answer (the
  * same claims, or the same error code) as the implementation it replaced, kept here as the oracle.
  * The one intended difference: the oracle's decoder forgave base64 padding and whitespace in the
- * signature segment, which no signer of ours produces; the new verifier refuses them.
+ * signature segment, which no signer of ours produces; the new verifier refuses them. The oracle
+ * has since gained the rule the verifier gained with it: RFC 9068's `client_id`, our app's id for
+ * a person, the client's own id (its `sub`) for a service.
  */
 import fc from "fast-check";
 import { base64url, errors as joseErrors, importPKCS8, jwtVerify, type CompactJWSHeaderParameters, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { buildKeyStore, type KeyStore } from "@/lib/auth/keys";
-import { ACCESS_TOKEN_TYP, AUDIENCE, issuer, TokenError, verifyAccessToken } from "@/lib/auth/tokens";
+import { ACCESS_TOKEN_TYP, APP_CLIENT_ID, AUDIENCE, issuer, TokenError, verifyAccessToken } from "@/lib/auth/tokens";
 import { testKeyPair } from "../support/keys";
 
 const FORBIDDEN = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64"];
@@ -22,6 +24,7 @@ const OracleClaims = z.object({
   sub: z.string().min(1).max(64),
   role: z.enum(["user", "admin", "service"]),
   sid: z.string().min(1).max(128),
+  client_id: z.string(),
   jti: z.string().min(1).max(64),
   iat: z.number().int(),
   exp: z.number().int(),
@@ -54,9 +57,10 @@ async function oracle(token: string, store: KeyStore): Promise<string> {
   const claims = OracleClaims.safeParse(payload);
   if (!claims.success) return "ERR_TOKEN_INVALID";
   const now = Math.floor(Date.now() / 1000);
+  if (claims.data.client_id !== (claims.data.role === "service" ? claims.data.sub : APP_CLIENT_ID)) return "ERR_TOKEN_INVALID";
   if (claims.data.iat > now + 5 || claims.data.exp - claims.data.iat > 3600) return "ERR_TOKEN_INVALID";
-  const { sub, role, sid, jti, iat, exp, scope } = claims.data;
-  return JSON.stringify({ sub, role, sid, jti, iat, exp, ...(scope === undefined ? {} : { scope }) });
+  const { sub, role, sid, client_id, jti, iat, exp, scope } = claims.data;
+  return JSON.stringify({ sub, role, sid, client_id, jti, iat, exp, ...(scope === undefined ? {} : { scope }) });
 }
 
 async function verdict(token: string, store: KeyStore): Promise<string> {
@@ -73,12 +77,12 @@ const now = Math.floor(Date.now() / 1000);
 
 // Values a mutated header field or claim may take: the right one, near misses, wrong types.
 const anyValue = fc.oneof(
-  fc.constantFrom<unknown>(null, true, 0, 1.5, -1, "", "user", "admin", "service", "root", [], {}, [AUDIENCE], [AUDIENCE, "x"], ["x"]),
+  fc.constantFrom<unknown>(null, true, 0, 1.5, -1, "", "user", "admin", "service", "root", [], {}, [AUDIENCE], [AUDIENCE, "x"], ["x"], "u1", APP_CLIENT_ID),
   fc.constantFrom<unknown>(now, now - 3, now - 6, now + 4, now + 60, now + 900, now + 4000, 2 ** 53, "1", AUDIENCE, "AT+JWT", "application/at+jwt", "JWT"),
   fc.string({ maxLength: 70, unit: "grapheme" }),
   fc.integer({ min: now - 5000, max: now + 5000 }),
 );
-const claimNames = fc.constantFrom("iss", "aud", "sub", "role", "sid", "jti", "iat", "exp", "nbf", "scope");
+const claimNames = fc.constantFrom("iss", "aud", "sub", "role", "sid", "client_id", "jti", "iat", "exp", "nbf", "scope");
 const headerNames = fc.constantFrom("alg", "typ", "kid", "jwk", "crit", "b64", "x5t", "cty", "zip");
 const mutation = fc.record({
   claims: fc.array(fc.tuple(claimNames, fc.option(anyValue, { nil: undefined })), { maxLength: 3 }),
@@ -115,7 +119,7 @@ describe("the fast access-token verifier", () => {
     await fc.assert(
       fc.asyncProperty(mutation, async ({ claims: claimEdits, header: headerEdits, segment }) => {
         const header: Record<string, unknown> = { alg: "RS256", typ: ACCESS_TOKEN_TYP, kid: store.signing.kid };
-        const claims: Record<string, unknown> = { iss: issuer(), aud: AUDIENCE, sub: "u1", role: "user", sid: "s1", jti: "j1", iat: now, exp: now + 900 };
+        const claims: Record<string, unknown> = { iss: issuer(), aud: AUDIENCE, sub: "u1", role: "user", sid: "s1", client_id: APP_CLIENT_ID, jti: "j1", iat: now, exp: now + 900 };
         const edit = (target: Record<string, unknown>, [name, value]: [string, unknown]) => {
           if (value === undefined) delete target[name];
           else target[name] = value;

@@ -2,7 +2,7 @@ import { createHmac, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { base64url, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importPKCS8, SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildKeyStore, KeyConfigError } from "@/lib/auth/keys";
-import { ACCESS_TOKEN_TYP, AUDIENCE, signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/tokens";
+import { ACCESS_TOKEN_TYP, APP_CLIENT_ID, AUDIENCE, signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/tokens";
 import { testKeyPair } from "../support/keys";
 
 const ISSUER = "http://localhost:3000";
@@ -28,7 +28,7 @@ async function forge(header: Record<string, unknown>, claims: Record<string, unk
   const keys = await store(privatePem);
   const now = Math.floor(Date.now() / 1000);
   const key = await importPKCS8(privatePem, "RS256");
-  return new SignJWT({ role: "user", sid: "s1", ...claims })
+  return new SignJWT({ role: "user", sid: "s1", client_id: APP_CLIENT_ID, ...claims })
     .setProtectedHeader({ alg: "RS256", typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid, ...header })
     .setIssuer((claims.iss as string | undefined) ?? ISSUER)
     .setAudience((claims.aud as string | undefined) ?? AUDIENCE)
@@ -56,6 +56,24 @@ describe("access token claims and header", () => {
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     const payload = JSON.parse(new TextDecoder().decode(base64url.decode(token.split(".")[1] as string)));
     expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE });
+  });
+
+  it("names the client in RFC 9068's client_id: the app for a person, the client itself for a service", async () => {
+    const keys = await store();
+    const person = await verifyAccessToken((await signAccessToken({ sub: "user-1", role: "user", sid: "session-1" }, keys)).token, keys);
+    expect(person.client_id).toBe(APP_CLIENT_ID);
+    const clientId = "c".repeat(22);
+    const service = await verifyAccessToken((await signAccessToken({ sub: clientId, role: "service", sid: clientId, scope: "notes:read" }, keys)).token, keys);
+    expect(service.client_id).toBe(clientId);
+  });
+
+  it.each([
+    ["missing", { client_id: undefined }],
+    ["a service client's id on a person's token", { client_id: "c".repeat(22) }],
+    ["the app's id on a service token", { role: "service", sid: "u1" }],
+    ["another client's id on a service token", { role: "service", sid: "u1", client_id: "c".repeat(22) }],
+  ])("refuses a token whose client_id is %s", async (_name, claims) => {
+    expect((await rejection(verifyAccessToken(await forge({}, claims), await store()))).code).toBe("ERR_TOKEN_INVALID");
   });
 
   it("names the signing key by its RFC 7638 thumbprint", async () => {

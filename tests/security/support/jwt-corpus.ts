@@ -31,7 +31,7 @@ export const GROUP_THREATS = {
   "other-alg": "every algorithm but RS256 is refused, even with our own key (RS384, RS512, PS256, ES256, EdDSA, HS512)",
   "time-claims": "exp, nbf and iat abuse is refused (expired, not yet valid, from the future, absurd lifetimes, wrong types)",
   "iss-aud": "a wrong, missing or array issuer or audience is refused",
-  "typ-confusion": "a token of another type (typ JWT, a refresh token, an OIDC ID token, a service token) is not an access token",
+  "typ-confusion": "a token of another type (typ JWT, a refresh token, an OIDC ID token, a service token, a missing or foreign RFC 9068 client_id) is not an access token",
   "crit-b64": 'an unknown "crit" extension and "b64": false (unencoded payload) are refused',
   "malformed": "malformed tokens and duplicate JSON keys are refused without a server error",
   "oversize": "16 KiB and 1 MiB tokens are refused (401 by the verifier's length cap, or 431/413/400 by the HTTP layer), never a 2xx or 5xx",
@@ -237,6 +237,9 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
       tokens: [
         { name: "typ JWT", token: forge(header({ typ: "JWT" }), claims(), rs256) },
         { name: "typ missing", token: forge(without(header(), "typ"), claims(), rs256) },
+        { name: "client_id missing (outside the RFC 9068 profile)", token: signed({}, ["client_id"]) },
+        { name: "client_id of a service client on a person's token", token: signed({ client_id: "A".repeat(22) }) },
+        { name: "client_id of another app", token: signed({ client_id: "other-app" }) },
         { name: "typ id_token+jwt", token: forge(header({ typ: "id_token+jwt" }), claims(), rs256) },
         { name: "typ at+jwt with an extra suffix", token: forge(header({ typ: "at+jwt+evil" }), claims(), rs256) },
         { name: "the refresh token's value", token: input.refreshToken },

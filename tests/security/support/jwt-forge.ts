@@ -87,7 +87,7 @@ export interface ClaimsBase {
 /** The claims of a genuine access token for `base`, issued now (docs/tokens.md lists them). */
 export function accessClaims(base: ClaimsBase, overrides: Json = {}): Json {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: base.iss, aud: "palisade-api", sub: base.sub, role: base.role, sid: base.sid, jti: randomUUID(), iat: now, exp: now + 900, ...overrides };
+  return { iss: base.iss, aud: "palisade-api", sub: base.sub, role: base.role, sid: base.sid, client_id: "palisade-web", jti: randomUUID(), iat: now, exp: now + 900, ...overrides };
 }
 
 /** `claims` without the named ones. */
