@@ -7,6 +7,7 @@
  * entry.
  */
 import "server-only";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "./db/client";
 import type { Prisma } from "./db/generated/client";
@@ -46,6 +47,8 @@ export const AUDIT_EVENT_TYPES = [
   "oauth.unlinked",
   // A request carrying a security cookie twice (lib/auth/duplicate-cookies.ts).
   "cookie.duplicate_refused",
+  // The retention job ran (lib/db/scheduled-prune.ts): what it deleted.
+  "retention.pruned",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -78,21 +81,62 @@ function neutraliseDetails(details: AuditEventInput["details"]): Prisma.InputJso
   );
 }
 
+/**
+ * Failures anyone can cause at will, without an account or a session: one row per source, target
+ * and window, with a count, instead of one row per request. A guessing run of ten thousand
+ * requests from one address is then one row, not ten thousand, and still says who, whom, how
+ * often and when it last happened.
+ */
+const AGGREGATED_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
+  "login.failed",
+  "login.rate_limited",
+  "password.check_failed",
+  "password.check_rate_limited",
+  "client.auth_failed",
+  "oauth.sign_in_refused",
+  "cookie.duplicate_refused",
+]);
+
+/** The window repeated failures are counted in. */
+export const AUDIT_AGGREGATION_WINDOW_SECONDS = 15 * 60;
+
+/** One key per type, source address, actor, target, details and window; never a secret (only ids). */
+function aggregationKey(row: { type: string; ip: string | null; actorId: string | null; targetId: string | null; details?: Prisma.InputJsonObject }, now: Date): string {
+  const window = Math.floor(now.getTime() / (AUDIT_AGGREGATION_WINDOW_SECONDS * 1000));
+  const material = JSON.stringify([row.type, row.ip, row.actorId, row.targetId, row.details ?? null, window]);
+  return createHash("sha256").update(material).digest("base64url");
+}
+
 /** Append one event. `db` may be a transaction client, so the event commits with the change it records. */
 export async function recordAuditEvent(db: Db | Prisma.TransactionClient, context: AuditContext, event: AuditEventInput): Promise<void> {
   const details = neutraliseDetails(event.details);
-  await db.auditEvent.create({
-    data: {
-      type: event.type,
-      actorId: event.actorId ?? null,
-      targetId: event.targetId ?? null,
-      ip: neutralise(context.ip, 64),
-      userAgent: neutralise(context.userAgent),
-      requestId: neutralise(context.requestId, 64),
-      ...(details === undefined ? {} : { details }),
-    },
-    select: { id: true },
-  });
+  const data = {
+    type: event.type,
+    actorId: event.actorId ?? null,
+    targetId: event.targetId ?? null,
+    ip: neutralise(context.ip, 64),
+    userAgent: neutralise(context.userAgent),
+    requestId: neutralise(context.requestId, 64),
+    ...(details === undefined ? {} : { details }),
+  };
+  if (!AGGREGATED_TYPES.has(event.type)) {
+    await db.auditEvent.create({ data, select: { id: true } });
+    return;
+  }
+  const now = new Date();
+  const key = aggregationKey(data, now);
+  // One statement, so concurrent failures meet on the unique key instead of racing to insert:
+  // the first row keeps the first request's ID and user agent; later ones add to its count.
+  await db.$executeRaw`
+    INSERT INTO "AuditEvent" (id, type, "actorId", "targetId", ip, "userAgent", "requestId", details, "createdAt", count, "lastSeenAt", "aggregationKey")
+    VALUES (${randomRowId()}, ${data.type}, ${data.actorId}, ${data.targetId}, ${data.ip}, ${data.userAgent}, ${data.requestId},
+            ${details === undefined ? null : JSON.stringify(details)}::jsonb, ${now}, 1, ${now}, ${key})
+    ON CONFLICT ("aggregationKey") DO UPDATE SET count = "AuditEvent".count + 1, "lastSeenAt" = EXCLUDED."lastSeenAt"`;
+}
+
+/** A row id for the raw insert above (Prisma's cuid default applies only to its own inserts). */
+function randomRowId(): string {
+  return `agg${randomUUID().replaceAll("-", "")}`;
 }
 
 // The read side: the admin's view of the log (GET /api/admin/audit).
@@ -119,6 +163,8 @@ const auditEventSelect = {
   requestId: true,
   details: true,
   createdAt: true,
+  count: true,
+  lastSeenAt: true,
 } as const;
 
 const Details = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable();
@@ -133,6 +179,10 @@ export const PublicAuditEventSchema = z.strictObject({
   requestId: z.string().nullable(),
   details: Details,
   createdAt: z.iso.datetime(),
+  /** Occurrences this row stands for: more than 1 for a repeated failure from one source in one window. */
+  count: z.number().int().min(1),
+  /** The last occurrence counted here; null for an event that happened once by nature. */
+  lastSeenAt: z.iso.datetime().nullable(),
 });
 
 export type PublicAuditEvent = z.infer<typeof PublicAuditEventSchema>;
@@ -152,6 +202,8 @@ function toPublicAuditEvent(row: AuditRow): PublicAuditEvent {
     requestId: row.requestId,
     details: details.success ? details.data : null,
     createdAt: row.createdAt.toISOString(),
+    count: row.count,
+    lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
   };
 }
 

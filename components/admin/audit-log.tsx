@@ -27,6 +27,8 @@ const AuditEventSchema = z.object({
   requestId: z.string().nullable(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
   createdAt: z.string(),
+  count: z.number(),
+  lastSeenAt: z.string().nullable(),
 });
 type AuditEvent = z.infer<typeof AuditEventSchema>;
 const AuditPageSchema = pageOf(AuditEventSchema);
@@ -169,6 +171,11 @@ function EventRow({ event }: { event: AuditEvent }) {
       </td>
       <td className={td}>
         <Badge tone={toneOf(event.type)}>{event.type}</Badge>
+        {event.count > 1 && event.lastSeenAt !== null ? (
+          <span className="mt-1 block text-xs text-slate-600 dark:text-slate-400" data-testid="audit-repeat">
+            ×{event.count.toLocaleString()}, last <LocalTime iso={event.lastSeenAt} />
+          </span>
+        ) : null}
       </td>
       <td className={cn(td, "max-w-40")}>
         <Id value={event.actorId} />

@@ -3,13 +3,13 @@
  * it happens, with actor, target, IP, user agent and request ID; no secret or token is ever
  * written; a forged log line cannot be smuggled in; and admins read it paged and filtered.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { databaseKinds } from "../support/databases";
 import { call, type CallOptions, type Handler } from "../support/http";
 import { integrationSuite } from "../support/app";
 import { basicAuth, PASSWORD, uniqueEmail, type World } from "../support/authz-world";
 import { pageSchema } from "@/lib/http/query";
-import { PublicAuditEventSchema } from "@/lib/audit";
+import { AUDIT_AGGREGATION_WINDOW_SECONDS, PublicAuditEventSchema } from "@/lib/audit";
 
 const AUDIT = "http://localhost:3000/api/admin/audit";
 const AuditPage = pageSchema(PublicAuditEventSchema);
@@ -126,6 +126,70 @@ describe.each(databaseKinds())("audit log on %s", (kind) => {
     });
     const event = await eventOf(requestId, "login.succeeded");
     expect(event.userAgent).toBe("Mozilla login.succeeded actor=admin [31m ");
+  });
+
+  describe("failures anyone can cause at will", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    async function failures(where: { type: string; targetId?: string }) {
+      return suite.kit.db.auditEvent.findMany({ where, orderBy: { createdAt: "asc" } });
+    }
+
+    it("a flood of failed sign-ins from one address is one row with its count, not one row per request", async () => {
+      const { recordAuditEvent } = await import("@/lib/audit");
+      const context = { ip: CLIENT_IP, userAgent: USER_AGENT, requestId: "flood" };
+      // Concurrently, as a guessing run sends them: they must meet on one row, not race to insert many.
+      await Promise.all(Array.from({ length: 200 }, () => recordAuditEvent(suite.kit.db, context, { type: "login.failed", targetId: world.userA.id })));
+      const rows = await failures({ type: "login.failed", targetId: world.userA.id });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ count: 200, ip: CLIENT_IP, requestId: "flood" });
+      expect(rows[0]?.lastSeenAt?.getTime()).toBeGreaterThanOrEqual(rows[0]!.createdAt.getTime());
+    });
+
+    it("keeps failures from another address, against another account, or in the next window apart", async () => {
+      const r = suite.routes;
+      const wrong = (email: string, ip: string) =>
+        traced(r.login, { body: { email, password: "not the password at all" }, headers: { "x-forwarded-for": `198.51.100.1, ${ip}` } });
+      // Pinned inside one window, so the first three cannot straddle a window's edge.
+      const start = Math.ceil(Date.now() / (AUDIT_AGGREGATION_WINDOW_SECONDS * 1000)) * AUDIT_AGGREGATION_WINDOW_SECONDS * 1000 + 1000;
+      vi.useFakeTimers({ now: start, toFake: ["Date"] });
+      await wrong(world.userA.email, CLIENT_IP);
+      await wrong(world.userA.email, CLIENT_IP);
+      await wrong(world.userA.email, "203.0.113.99");
+      await wrong(world.userB.email, CLIENT_IP);
+      vi.setSystemTime(start + AUDIT_AGGREGATION_WINDOW_SECONDS * 1000);
+      await wrong(world.userA.email, CLIENT_IP);
+
+      const againstA = await failures({ type: "login.failed", targetId: world.userA.id });
+      expect(againstA.map((row) => [row.ip, row.count])).toEqual([
+        [CLIENT_IP, 2],
+        ["203.0.113.99", 1],
+        [CLIENT_IP, 1],
+      ]);
+      expect((await failures({ type: "login.failed", targetId: world.userB.id })).map((row) => row.count)).toEqual([1]);
+    });
+
+    it("records an event that happens once by nature (a successful sign-in) as a row of its own every time", async () => {
+      const r = suite.routes;
+      await traced(r.login, { body: { email: world.userA.email, password: PASSWORD } });
+      await traced(r.login, { body: { email: world.userA.email, password: PASSWORD } });
+      const rows = await suite.kit.db.auditEvent.findMany({ where: { type: "login.succeeded", actorId: world.userA.id } });
+      expect(rows).toHaveLength(2);
+      expect(rows.every((row) => row.count === 1 && row.aggregationKey === null)).toBe(true);
+    });
+
+    it("shows the admin how often and when last, in the log's public fields", async () => {
+      const { recordAuditEvent } = await import("@/lib/audit");
+      const context = { ip: CLIENT_IP, userAgent: null, requestId: "shown" };
+      for (let i = 0; i < 3; i++) await recordAuditEvent(suite.kit.db, context, { type: "client.auth_failed", targetId: "svc-unknown" });
+      const response = await call(suite.routes.listAudit, { jar: world.admin.jar(), url: `${AUDIT}?type=client.auth_failed` });
+      const page = AuditPage.parse(await response.json());
+      expect(page.items).toHaveLength(1);
+      expect(page.items[0]).toMatchObject({ count: 3, targetId: "svc-unknown" });
+      expect(page.items[0]?.lastSeenAt).not.toBeNull();
+    });
   });
 
   describe("reading the log", () => {
