@@ -61,6 +61,10 @@ function readProcessEnv(): Record<string, string | undefined> {
     AUTH_OIDC_NAME: process.env.AUTH_OIDC_NAME,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL,
+    CRON_SECRET: process.env.CRON_SECRET,
+    RETENTION_ENDED_SESSION_DAYS: process.env.RETENTION_ENDED_SESSION_DAYS,
+    RETENTION_AUDIT_DAYS: process.env.RETENTION_AUDIT_DAYS,
+    PRUNE_BATCH_SIZE: process.env.PRUNE_BATCH_SIZE,
     BENCH_MIDDLEWARE_STEPS: process.env.BENCH_MIDDLEWARE_STEPS,
   };
 }
@@ -180,6 +184,15 @@ const schema = z.object({
   // cookie (docs/oauth.md). 32 characters from a CSPRNG carry at least 128 bits even as hex.
   NEXTAUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters (for example `openssl rand -base64 32`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // What the scheduled prune (GET /api/cron/prune) must present as `Authorization: Bearer …`;
+  // Vercel sends it from vercel.json's cron entry. Unset, the route answers 404.
+  CRON_SECRET: z.string().min(32, { message: "must be at least 32 characters (for example `openssl rand -base64 32`)" }).optional(),
+  // Retention (lib/db/prune.ts, docs/decisions/018-retention-in-bounded-batches.md): how long an
+  // ended session and its tokens, and an audit row, are kept before the prune deletes them.
+  RETENTION_ENDED_SESSION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
+  // Rows one prune statement deletes: small enough that no statement holds its locks for long.
+  PRUNE_BATCH_SIZE: z.coerce.number().int().min(100).max(50_000).default(5_000),
   // Benchmarks only (bench/ladder.ts): run the edge middleware's steps up to this one, so each
   // rung of the overhead ladder is the same build with one more layer. Each value includes the
   // ones before it; unset runs every step. A deployment refuses it (deploymentProblems).
@@ -219,6 +232,10 @@ function deploymentProblems(raw: RawEnv): string[] {
   // It turns security layers off; only a local production build may measure without them.
   if (raw.BENCH_MIDDLEWARE_STEPS !== undefined) problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
   problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw));
+  // vercel.json schedules the prune; without the secret every scheduled call would be refused.
+  if (raw.VERCEL === "1" && raw.CRON_SECRET === undefined) {
+    problems.push("CRON_SECRET: required on Vercel, where vercel.json schedules the prune of ended sessions and old audit rows");
+  }
   return problems;
 }
 

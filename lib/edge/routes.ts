@@ -30,6 +30,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/auth/refresh", why: "runs when the access token has expired; the refresh cookie authenticates it" },
   { path: "/api/auth/logout", why: "must work with an expired access token; the refresh cookie names the session" },
   { path: "/api/oauth/token", why: "client-credentials grant; the client secret authenticates it", body: "form" },
+  { path: "/api/cron/prune", why: "the scheduled retention job; CRON_SECRET authenticates it, and without one it is a 404" },
   // The identity broker (OAuth sign-in with GitHub, Google or OIDC, ending in our own token
   // pair): exactly the endpoints lib/auth/oauth/broker.ts serves. Starting a sign-in posts a form
   // carrying the broker's own double-submit CSRF token.

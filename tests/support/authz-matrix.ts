@@ -61,6 +61,14 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => get("/.well-known/jwks.json"),
   },
   {
+    method: "GET", path: "/api/cron/prune", module: "app/api/cron/prune/route.ts", access: "public",
+    // Public at the edge, yet no caller's own credential runs it: only CRON_SECRET does
+    // (tests/integration/prune.test.ts sends the secret and gets 200).
+    asks: "the scheduled retention prune, with the caller's own credential instead of CRON_SECRET",
+    expect: [401, 401, 401, 401, 401, 401, 401],
+    request: () => get("/api/cron/prune"),
+  },
+  {
     method: "POST", path: "/api/auth/register", module: "app/api/auth/register/route.ts", access: "public",
     asks: "a new account with a fresh email",
     expect: [201, 201, 201, 201, 201, 201, 201],

@@ -64,10 +64,24 @@ const JwksSchema = z.strictObject({
   ),
 });
 
+const PruneReportSchema = z.strictObject({
+  deleted: z.strictObject({
+    supersededTokens: z.number().int().nonnegative(),
+    endedSessionTokens: z.number().int().nonnegative(),
+    endedSessions: z.number().int().nonnegative(),
+    auditEvents: z.number().int().nonnegative(),
+    spentProofs: z.number().int().nonnegative(),
+  }),
+  batches: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  milliseconds: z.number().int().nonnegative(),
+});
+
 /** The success body of each route (by `METHOD path`, as in tests/support/authz-matrix.ts). Routes answering 204 have none. */
 export const SUCCESS_SCHEMAS: Record<string, z.ZodType> = {
   "GET /api/health": z.strictObject({ status: z.literal("ok"), db: z.literal("ok") }),
   "GET /.well-known/jwks.json": JwksSchema,
+  "GET /api/cron/prune": PruneReportSchema,
   "POST /api/auth/register": z.strictObject({ user: PublicUserSchema }),
   "POST /api/auth/login": z.strictObject({ user: PublicUserSchema }),
   "POST /api/auth/refresh": z.strictObject({ user: PublicUserSchema }),

@@ -36,6 +36,7 @@ const PUBLIC_MODULES: Record<string, string> = {
   "app/api/auth/refresh/route.ts": "the refresh cookie authenticates it",
   "app/api/auth/logout/route.ts": "the refresh cookie names the session",
   "app/api/oauth/token/route.ts": "the client secret authenticates it",
+  "app/api/cron/prune/route.ts": "CRON_SECRET authenticates it; unset, the route is a 404",
   "app/api/auth/[...nextauth]/route.ts": "identity broker: the provider's sign-in authenticates it",
   "app/api/auth/oauth/link/route.ts": "the pending-link cookie and the account's password authenticate it",
 };

@@ -18,6 +18,7 @@ describe("the public-route table", () => {
       "/api/auth/refresh",
       "/api/auth/logout",
       "/api/oauth/token",
+      "/api/cron/prune",
       "/api/auth/csrf",
       "/api/auth/signin",
       "/api/auth/signin/[provider]",

@@ -9,6 +9,7 @@ const DEPLOYED_OK = {
   JWT_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
   UPSTASH_REDIS_REST_URL: "https://eu1-example.upstash.io",
   UPSTASH_REDIS_REST_TOKEN: "token",
+  CRON_SECRET: "c".repeat(32),
 };
 
 function problems(source: Record<string, string | undefined>): string[] {
@@ -76,6 +77,14 @@ describe("environment", () => {
     expect(problems(defaulted)).toEqual([expect.stringContaining("TRUSTED_PROXY")]);
     // On Vercel the default is Vercel's own header, which is fine.
     expect(problems({ ...defaulted, VERCEL: "1" })).toEqual([]);
+  });
+
+  it("refuses a Vercel deployment without CRON_SECRET, whose scheduled prune would otherwise never run", () => {
+    const { CRON_SECRET: _secret, ...withoutSecret } = DEPLOYED_OK;
+    expect(problems({ ...withoutSecret, VERCEL: "1" })).toEqual([expect.stringContaining("CRON_SECRET")]);
+    // Elsewhere the prune runs from `npm run db:prune` on a schedule of the operator's own.
+    expect(problems(withoutSecret)).toEqual([]);
+    expect(problems({ ...DEPLOYED_OK, CRON_SECRET: "too short" })).toEqual([expect.stringContaining("CRON_SECRET")]);
   });
 
   it("takes only the spelled-out acknowledgement for the in-memory limiter, and never on Vercel", () => {

@@ -47,6 +47,7 @@ const SignInForm = z.strictObject({ csrfToken: z.string().max(100), callbackUrl:
 export const ENDPOINTS: readonly Endpoint[] = [
   { key: "GET /api/health", method: "GET", path: "/api/health", caller: "anonymous" },
   { key: "GET /.well-known/jwks.json", method: "GET", path: "/.well-known/jwks.json", caller: "anonymous" },
+  { key: "GET /api/cron/prune", method: "GET", path: "/api/cron/prune", caller: "anonymous" },
   { key: "POST /api/auth/register", method: "POST", path: "/api/auth/register", caller: "anonymous", body: { kind: "json", schema: RegisterSchema } },
   { key: "POST /api/auth/login", method: "POST", path: "/api/auth/login", caller: "anonymous", body: { kind: "json", schema: LoginSchema } },
   { key: "POST /api/auth/refresh", method: "POST", path: "/api/auth/refresh", caller: "anonymous", cookie: "__Secure-palisade-rt" },

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "RefreshToken_rotatedAt_idx" ON "RefreshToken"("rotatedAt");
+
