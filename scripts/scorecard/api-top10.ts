@@ -37,8 +37,17 @@ export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API4",
     name: "Unrestricted resource consumption",
-    here: "rate limits per address, user and refresh token; 64 KiB bodies; paging capped at 100",
-    evidence: { tests: [unit("edge-rate-limit"), unit("edge-body-size"), unit("read-json", "stops reading a chunked body"), unit("query")] },
+    here: "rate limits per address, user and refresh token; 64 KiB bodies; paging capped at 100; repeated failures are one audit row with a count, and a daily prune bounds the token, session and audit tables",
+    evidence: {
+      tests: [
+        unit("edge-rate-limit"),
+        unit("edge-body-size"),
+        unit("read-json", "stops reading a chunked body"),
+        unit("query"),
+        integ("audit", "a flood of failed sign-ins from one address is one row with its count"),
+        integ("prune", "a million refresh-token rows"),
+      ],
+    },
   },
   {
     id: "API5",

@@ -530,7 +530,11 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [unit("edge-security-headers", "CSP directives")],
       }),
       r("14.2.4", 2, "Protection controls (encryption, retention, integrity) match each data class.", {
-        gap: "no retention period is defined: audit events and ended sessions are kept until an operator deletes them",
+        tests: [
+          integ("prune", "deletes ended sessions past retention with their tokens"),
+          integ("prune", "after a prune a live session still refreshes"),
+          integ("prune", "refuses a caller with"),
+        ],
       }),
       r("14.3.1", 1, "Authenticated data is cleared from the browser when the session ends.", {
         tests: [unit("client-session", "a refused refresh ends the session"), unit("client-session", "a deliberate sign-out in one tab reaches the others")],
