@@ -354,9 +354,10 @@ export async function createBenchContext(options: ContextOptions): Promise<{ ctx
         DATA_DIR: dataDir,
         LOG_LEVEL: "error",
         // One client address per load-generator connection arrives through one trusted hop, and
-        // the global per-IP tier is high enough never to refuse: every request does all the work.
+        // the per-IP tiers (global, credential) are high enough never to refuse: every request does all the work.
         TRUSTED_PROXY: "1",
         RATE_LIMIT_GLOBAL_MAX: "1000000",
+        RATE_LIMIT_CREDENTIAL_MAX: "1000000",
         ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
         ...(start.distDir === undefined ? {} : { NEXT_DIST_DIR: start.distDir }),
         ...store,

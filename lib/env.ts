@@ -49,6 +49,8 @@ function readProcessEnv(): Record<string, string | undefined> {
     RATE_LIMIT_USER_WINDOW: process.env.RATE_LIMIT_USER_WINDOW,
     RATE_LIMIT_REFRESH_MAX: process.env.RATE_LIMIT_REFRESH_MAX,
     RATE_LIMIT_REFRESH_WINDOW: process.env.RATE_LIMIT_REFRESH_WINDOW,
+    RATE_LIMIT_CREDENTIAL_MAX: process.env.RATE_LIMIT_CREDENTIAL_MAX,
+    RATE_LIMIT_CREDENTIAL_WINDOW: process.env.RATE_LIMIT_CREDENTIAL_WINDOW,
     RATE_LIMIT_STORE_TIMEOUT_MS: process.env.RATE_LIMIT_STORE_TIMEOUT_MS,
     RATE_LIMIT_MEMORY_MAX_KEYS: process.env.RATE_LIMIT_MEMORY_MAX_KEYS,
     AUTH_GITHUB_ID: process.env.AUTH_GITHUB_ID,
@@ -150,7 +152,7 @@ const schema = z.object({
     .optional(),
   // Rate-limit tiers (lib/edge/rate-limit/policy.ts, docs/edge.md). Counts are requests (for the
   // auth tiers, failed sign-ins); windows are seconds. The defaults are the secure values.
-  RATE_LIMIT_GLOBAL_MAX: count.default(100),
+  RATE_LIMIT_GLOBAL_MAX: count.default(3000),
   RATE_LIMIT_GLOBAL_WINDOW: windowSeconds.default(15 * 60),
   RATE_LIMIT_AUTH_MAX: count.default(5),
   RATE_LIMIT_AUTH_ACCOUNT_MAX: count.default(5),
@@ -162,6 +164,10 @@ const schema = z.object({
   RATE_LIMIT_USER_WINDOW: windowSeconds.default(60),
   RATE_LIMIT_REFRESH_MAX: count.default(10),
   RATE_LIMIT_REFRESH_WINDOW: windowSeconds.default(15 * 60),
+  // Every POST that hashes or checks a password or client secret, per address: the global tier
+  // is sized for people browsing (ADR 019), this one for the work an attacker can make us do.
+  RATE_LIMIT_CREDENTIAL_MAX: count.default(100),
+  RATE_LIMIT_CREDENTIAL_WINDOW: windowSeconds.default(15 * 60),
   // How long a shared-store call may take before the tier's failure policy applies (ADR 011).
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   // Keys the in-memory store keeps per tier before evicting the least recently used one; also the

@@ -19,17 +19,22 @@ export interface PublicRoute {
   why: string;
   /** The request bodies it takes: JSON unless the protocol it speaks says otherwise. */
   body?: BodyFormat;
+  /**
+   * Its POST hashes or checks a password or a client secret: seconds of CPU an anonymous caller
+   * can spend at will, so the `credential` tier counts it (ADR 019).
+   */
+  credential?: true;
 }
 
 /** Every route that answers without an access token. Adding a line here is a security decision. */
 export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/health", why: "liveness probe for load balancers and uptime checks" },
   { path: "/.well-known/jwks.json", why: "public keys, so other services can verify our tokens" },
-  { path: "/api/auth/register", why: "creates the account; there is no token yet" },
-  { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet" },
+  { path: "/api/auth/register", why: "creates the account; there is no token yet", credential: true },
+  { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet", credential: true },
   { path: "/api/auth/refresh", why: "runs when the access token has expired; the refresh cookie authenticates it" },
   { path: "/api/auth/logout", why: "must work with an expired access token; the refresh cookie names the session" },
-  { path: "/api/oauth/token", why: "client-credentials grant; the client secret authenticates it", body: "form" },
+  { path: "/api/oauth/token", why: "client-credentials grant; the client secret authenticates it", body: "form", credential: true },
   { path: "/api/cron/prune", why: "the scheduled retention job; CRON_SECRET authenticates it, and without one it is a 404" },
   // The identity broker (OAuth sign-in with GitHub, Google or OIDC, ending in our own token
   // pair): exactly the endpoints lib/auth/oauth/broker.ts serves. Starting a sign-in posts a form
@@ -39,8 +44,16 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/auth/signin/[provider]", why: "identity broker: starts a provider sign-in", body: "form" },
   { path: "/api/auth/callback/[provider]", why: "identity broker: the provider redirects the browser back here" },
   { path: "/api/auth/error", why: "identity broker: sends the browser to the sign-in page with the error" },
-  { path: "/api/auth/oauth/link", why: "links a provider to an existing account; the pending-link cookie and the password authenticate it" },
+  { path: "/api/auth/oauth/link", why: "links a provider to an existing account; the pending-link cookie and the password authenticate it", credential: true },
 ];
+
+/**
+ * The app's own icon files (app/icon.svg, app/favicon.ico), which the browser fetches again with
+ * nearly every navigation. They are prebuilt files, as cheap to serve as `/_next/static`, which
+ * the matcher skips, so the global tier does not count a GET or HEAD of exactly these paths
+ * (ADR 019). A test checks the list against the files in app/.
+ */
+export const STATIC_METADATA_FILES: readonly string[] = ["/icon.svg", "/favicon.ico"];
 
 /** The refresh endpoint, which has a rate-limit tier of its own. */
 export const REFRESH_PATH = "/api/auth/refresh";
@@ -56,6 +69,13 @@ export interface RouteClass {
   public: boolean;
   body: BodyFormat;
   refresh: boolean;
+  /** Marked `credential` in PUBLIC_ROUTES. */
+  credential: boolean;
+  /**
+   * Exactly one of STATIC_METADATA_FILES, compared before any decoding or slash collapsing: a
+   * path the router might read the same way (`//icon.svg`, `/icon%2Esvg`) is not this file.
+   */
+  staticFile: boolean;
   /**
    * A segment is not valid percent-encoding (`/notes/%E0%A4%A`). The router would fail to decode
    * it and answer with a bare 500 (found by the security suite's fuzzer), so the edge refuses it
@@ -110,6 +130,8 @@ export function classifyRoute(pathname: string): RouteClass {
     public: entry !== undefined,
     body: entry?.body ?? "json",
     refresh: entry?.path === REFRESH_PATH,
+    credential: entry?.credential === true,
+    staticFile: STATIC_METADATA_FILES.includes(pathname),
     undecodable,
   };
 }

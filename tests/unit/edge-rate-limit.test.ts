@@ -34,10 +34,11 @@ function parseItems(value: string | null): Record<string, Record<string, number>
   return out;
 }
 
-describe("rate-limit defaults are the source article's numbers", () => {
-  it("global 100 per 15 min, auth 5 failures per 15 min per address and per account, user 30 per minute", () => {
+describe("rate-limit defaults: the source article's numbers, with its global 100 kept for what costs a hash (ADR 019)", () => {
+  it("global 3,000 per 15 min, credential 100 per 15 min, auth 5 failures per 15 min per address and per account, user 30 per minute", () => {
     const policies = defaults();
-    expect(policies.global).toMatchObject({ limit: 100, windowSeconds: 900, failMode: "open" });
+    expect(policies.global).toMatchObject({ limit: 3000, windowSeconds: 900, failMode: "open" });
+    expect(policies.credential).toMatchObject({ limit: 100, windowSeconds: 900, failMode: "open" });
     expect(policies["auth-ip"]).toMatchObject({ limit: 5, windowSeconds: 900, failMode: "closed" });
     expect(policies["auth-account"]).toMatchObject({ limit: 5, windowSeconds: 900, failMode: "closed" });
     expect(policies.user).toMatchObject({ limit: 30, windowSeconds: 60, failMode: "open" });
@@ -84,7 +85,7 @@ describe("global tier through the middleware", () => {
   it("sends no legacy X-RateLimit-* headers", async () => {
     const response = await edgeHarness().run("/api/health");
     expect([...response.headers.keys()].filter((name) => name.startsWith("x-ratelimit"))).toEqual([]);
-    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900');
+    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=3000;w=900');
   });
 
   it("lets requests through again once the window has slid past", async () => {
@@ -138,7 +139,94 @@ describe("per-user tier", () => {
     const response = await edge.run("/api/health");
     expect(response.headers.get("ratelimit-policy")).not.toContain('"user"');
     const page = await edge.run("/");
-    expect(page.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900');
+    expect(page.headers.get("ratelimit-policy")).toBe('"global";q=3000;w=900');
+  });
+});
+
+describe("what the global tier counts", () => {
+  const Q = 3;
+  const prefetch = { rsc: "1", "next-router-prefetch": "1", "next-router-state-tree": "%5B%22%22%5D" };
+
+  it("a flood dressed as link prefetches is still refused: the edge cannot tell a real prefetch from a forged one", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: String(Q) } });
+    for (let i = 0; i < Q; i++) expect((await edge.run("/notes", { headers: prefetch })).status).not.toBe(429);
+    const limited = await edge.run("/notes", { headers: prefetch });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ "violated-policies": ["global"] });
+  });
+
+  it("a read of the app's own icon files is not counted, so a browser revalidating them costs nothing", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: String(Q) } });
+    for (let i = 0; i < 50; i++) {
+      for (const [path, method] of [["/icon.svg", "GET"], ["/favicon.ico", "GET"], ["/icon.svg", "HEAD"]] as const) {
+        const response = await edge.run(path, { method });
+        expect(passedThrough(response), `${method} ${path} #${i}`).toBe(true);
+        expect(response.headers.get("ratelimit-policy")).toBeNull();
+      }
+    }
+    for (let i = 0; i < Q; i++) expect((await edge.run("/")).status).not.toBe(429);
+    expect((await edge.run("/")).status).toBe(429);
+  });
+
+  it.each([
+    ["a look-alike path", "GET", "/icon.svg/x"],
+    ["a doubled slash", "GET", "//icon.svg"],
+    ["an encoded dot", "GET", "/icon%2Esvg"],
+    ["another case", "GET", "/ICON.SVG"],
+    ["a made-up icon", "GET", "/apple-icon.png"],
+    ["a POST to the icon", "POST", "/icon.svg"],
+  ])("the exemption is exact: %s is counted", async (_what, method, path) => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: String(Q) } });
+    const headers = { "sec-fetch-site": "same-origin", "content-type": "application/json" };
+    for (let i = 0; i < Q; i++) await edge.run(path, { method, headers });
+    const limited = await edge.run(path, { method, headers });
+    expect(limited.status).toBe(429);
+  });
+
+  it("every icon file exempted exists in app/, so the list cannot exempt a path that renders a page", async () => {
+    const { STATIC_METADATA_FILES } = await import("@/lib/edge/routes");
+    const { existsSync } = await import("node:fs");
+    for (const file of STATIC_METADATA_FILES) expect(existsSync(`app${file}`), file).toBe(true);
+  });
+});
+
+describe("credential tier", () => {
+  const Q = 3;
+  const json = { "sec-fetch-site": "same-origin", "content-type": "application/json" };
+
+  it.each([["/api/auth/register"], ["/api/auth/login"], ["/api/auth/oauth/link"]])(
+    "POST %s is counted per address, so a raised global tier does not let one address make the server hash at will",
+    async (path) => {
+      const edge = edgeHarness({ env: { RATE_LIMIT_CREDENTIAL_MAX: String(Q) } });
+      for (let i = 0; i < Q; i++) expect((await edge.run(path, { method: "POST", headers: json })).status).not.toBe(429);
+      const limited = await edge.run(path, { method: "POST", headers: json });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("ratelimit-policy")).toBe(`"global";q=3000;w=900, "credential";q=${Q};w=900`);
+      expect(await limited.json()).toMatchObject({ "violated-policies": ["credential"] });
+    },
+  );
+
+  it("the client-credentials grant shares the bucket: sign-ups and token requests from one address add up", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_CREDENTIAL_MAX: String(Q) } });
+    await edge.run("/api/auth/register", { method: "POST", headers: json });
+    await edge.run("/api/auth/login", { method: "POST", headers: json });
+    await edge.run("/api/oauth/token", { method: "POST", headers: { ...json, "content-type": "application/x-www-form-urlencoded" } });
+    expect((await edge.run("/api/oauth/token", { method: "POST", headers: { ...json, "content-type": "application/x-www-form-urlencoded" } })).status).toBe(429);
+  });
+
+  it("keys on the address: another address has its own bucket", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_CREDENTIAL_MAX: "1", TRUSTED_PROXY: "1" } });
+    await edge.run("/api/auth/login", { method: "POST", headers: { ...json, "x-forwarded-for": "198.51.100.1" } });
+    expect((await edge.run("/api/auth/login", { method: "POST", headers: { ...json, "x-forwarded-for": "198.51.100.1" } })).status).toBe(429);
+    expect((await edge.run("/api/auth/login", { method: "POST", headers: { ...json, "x-forwarded-for": "198.51.100.2" } })).status).not.toBe(429);
+  });
+
+  it("does not count pages or routes that hash nothing", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_CREDENTIAL_MAX: "1" } });
+    for (const path of ["/signin", "/api/health", "/api/auth/csrf"]) {
+      expect((await edge.run(path)).headers.get("ratelimit-policy")).not.toContain('"credential"');
+    }
+    expect((await edge.run("/api/auth/logout", { method: "POST", headers: json })).headers.get("ratelimit-policy")).not.toContain('"credential"');
   });
 });
 
@@ -265,7 +353,7 @@ describe("store down at the edge: the edge tiers fail open, and say so", () => {
     const response = await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice"), "x-request-id": "trace-down-0001" } });
     expect(passedThrough(response)).toBe(true);
     expect(store.calls).toBe(2);
-    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=100;w=900, "user";q=30;w=60');
+    expect(response.headers.get("ratelimit-policy")).toBe('"global";q=3000;w=900, "user";q=30;w=60');
     expect(response.headers.get("ratelimit")).toBeNull();
   });
 

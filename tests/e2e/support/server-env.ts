@@ -27,6 +27,7 @@ export function e2eAppEnv(port: number): Record<string, string> {
     RATE_LIMIT_GLOBAL_MAX: "100000",
     RATE_LIMIT_USER_MAX: "100000",
     RATE_LIMIT_REFRESH_MAX: "100000",
+    RATE_LIMIT_CREDENTIAL_MAX: "100000",
     RATE_LIMIT_AUTH_MAX: "100000",
     RATE_LIMIT_AUTH_ACCOUNT_MAX: String(AUTH_ACCOUNT_MAX),
     // The generic OIDC provider, pointed at the test provider tests/e2e/oauth.spec.ts starts.
