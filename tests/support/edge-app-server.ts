@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 
 // What a build reads: if none of these changed since the last build, it is reused.
-const SOURCES = ["app", "lib", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+const SOURCES = ["app", "components", "lib", "prisma", "middleware.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
 // Files `next build` rewrites for its dist directory; restored afterwards so the working tree
 // (and everyone else's type checks) never see `.next-edge` paths.
 const REWRITTEN_BY_BUILD = ["tsconfig.json", "next-env.d.ts"];
