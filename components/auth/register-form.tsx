@@ -11,6 +11,7 @@ import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
 import { FormStatus, type FormMessage } from "../forms/form-status";
 import { errorMessage } from "../forms/messages";
+import { rateLimitMessage } from "../forms/rate-limit-message";
 import { errorsFor, validate, type FieldErrors } from "../forms/validation";
 import { PasswordStrength } from "./password-strength";
 
@@ -58,6 +59,8 @@ export function RegisterForm() {
       } else if (isApiError(error) && error.status === 409) {
         setErrors({ email: ["An account with this email address exists already."] });
         setMessage({ tone: "error", title: error.problem.title, detail: "Sign in instead, or use another email address." });
+      } else if (isApiError(error) && error.status === 429) {
+        setMessage(rateLimitMessage(error, "sign-up"));
       } else {
         setMessage(errorMessage(error, "Could not create the account"));
       }

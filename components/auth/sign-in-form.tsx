@@ -11,6 +11,7 @@ import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
 import { FormStatus, type FormMessage } from "../forms/form-status";
 import { errorMessage } from "../forms/messages";
+import { rateLimitMessage } from "../forms/rate-limit-message";
 import { useCountdown } from "../forms/use-countdown";
 import { errorsFor, validate, type FieldErrors } from "../forms/validation";
 
@@ -20,11 +21,6 @@ import { errorsFor, validate, type FieldErrors } from "../forms/validation";
  * which addresses have accounts (OWASP ASVS 5.0 V6.3.8).
  */
 const FAILED = "The email or password is not correct.";
-
-function aboutMinutes(seconds: number): string {
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  return minutes === 1 ? "a minute" : `${minutes} minutes`;
-}
 
 export function SignInForm({ next, notice }: { next: string; notice: FormMessage | null }) {
   const [email, setEmail] = useState("");
@@ -57,13 +53,8 @@ export function SignInForm({ next, notice }: { next: string; notice: FormMessage
       if (isApiError(error) && error.status === 401) {
         setMessage({ tone: "error", title: FAILED, detail: "Check both and try again." });
       } else if (isApiError(error) && error.status === 429) {
-        const seconds = error.retryAfterSeconds ?? 60;
-        setLockedUntil(Date.now() + seconds * 1000);
-        setMessage({
-          tone: "warning",
-          title: "Too many failed sign-ins",
-          detail: `Signing in is paused after several failed attempts, to stop password guessing. Try again in about ${aboutMinutes(seconds)}.`,
-        });
+        setLockedUntil(Date.now() + (error.retryAfterSeconds ?? 60) * 1000);
+        setMessage(rateLimitMessage(error, "sign-in"));
       } else if (isApiError(error) && error.status === 400 && error.problem.errors !== undefined) {
         setErrors(error.problem.errors);
         setMessage(null);

@@ -18,6 +18,8 @@ export interface Problem {
   detail?: string;
   requestId?: string;
   errors?: FieldErrors;
+  /** For a 429 or 503 from the rate limits: the tiers that refused (`global`, `credential`, `auth-ip`…). */
+  violatedPolicies?: string[];
 }
 
 const GENERIC_TITLE = "Something went wrong";
@@ -82,6 +84,8 @@ export function toProblem(body: unknown, status: number): Problem {
   const text = (key: string): string | undefined => (typeof record[key] === "string" ? (record[key] as string) : undefined);
   const detail = text("detail");
   const requestId = text("requestId");
+  const violated = record["violated-policies"];
+  const violatedPolicies = Array.isArray(violated) && violated.every((name) => typeof name === "string") ? (violated as string[]) : undefined;
   return {
     type: text("type") ?? "about:blank",
     title: text("title") ?? GENERIC_TITLE,
@@ -89,6 +93,7 @@ export function toProblem(body: unknown, status: number): Problem {
     ...(detail === undefined ? {} : { detail }),
     ...(requestId === undefined ? {} : { requestId }),
     ...(isStringArrayRecord(record.errors) ? { errors: record.errors } : {}),
+    ...(violatedPolicies === undefined ? {} : { violatedPolicies }),
   };
 }
 
