@@ -37,7 +37,7 @@ export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API4",
     name: "Unrestricted resource consumption",
-    here: "rate limits per address, user and refresh token; 64 KiB bodies; paging capped at 100; repeated failures are one audit row with a count, and a daily prune bounds the token, session and audit tables",
+    here: "rate limits per address (sized by a measured browser session), user, refresh token and request that hashes a secret; 64 KiB bodies; paging capped at 100; repeated failures are one audit row with a count, and a daily prune bounds the token, session and audit tables",
     evidence: {
       tests: [
         unit("edge-rate-limit"),
@@ -58,8 +58,8 @@ export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API6",
     name: "Unrestricted access to sensitive business flows",
-    here: "registration and sign-in are rate limited; the last admin cannot be removed",
-    evidence: { tests: [unit("edge-auth-attempts"), integ("admin", "refuses to demote the last admin")] },
+    here: "registration and sign-in are rate limited per address, and their failures per address and account; the last admin cannot be removed",
+    evidence: { tests: [unit("edge-auth-attempts"), unit("edge-rate-limit", "make the server hash at will"), integ("admin", "refuses to demote the last admin")] },
   },
   {
     id: "API7",

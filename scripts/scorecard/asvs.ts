@@ -128,7 +128,7 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("token-service", "fifty parallel refreshes"), unit("edge-auth-attempts", "cannot be raced")],
       }),
       r("2.4.1", 2, "Anti-automation controls stop excessive calls (rate limits).", {
-        tests: [unit("edge-rate-limit"), unit("edge-auth-attempts")],
+        tests: [unit("edge-rate-limit"), unit("edge-auth-attempts"), e2e("rate-limit-human", "ten people behind one address")],
       }),
     ],
   },
