@@ -1,30 +1,13 @@
 /**
- * `npm run authz:table`: regenerate docs/authorization.md from the policy and the authorization
- * matrix. `--check` writes nothing and exits 1 when the committed page is stale.
+ * `npm run authz:table`: regenerate docs/authorization.md from the policy, the route contracts and
+ * the authorization matrix. `--check` writes nothing and exits 1 when the committed page is stale.
+ * Runs under `--conditions=react-server`, like `npm run openapi`, to import the route modules.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { routeOperations } from "../lib/http/discover-routes";
 import { renderAuthorizationDoc } from "../tests/support/authz-doc";
-
-/* eslint-disable no-console -- a command-line script reports to its terminal */
+import { runScript, writeOrCheck } from "./generated-file";
 
 const target = path.resolve(import.meta.dirname, "../docs/authorization.md");
-const rendered = renderAuthorizationDoc();
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(target, "utf8");
-  } catch {
-    // A missing page is as stale as a wrong one.
-  }
-  if (current !== rendered) {
-    console.error("docs/authorization.md is stale: run `npm run authz:table`.");
-    process.exitCode = 1;
-  } else {
-    console.log("docs/authorization.md is up to date.");
-  }
-} else {
-  writeFileSync(target, rendered);
-  console.log(`Wrote ${path.relative(process.cwd(), target)}.`);
-}
+runScript("authz:table", async () => writeOrCheck(target, renderAuthorizationDoc(await routeOperations()), "npm run authz:table"));

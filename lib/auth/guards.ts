@@ -2,10 +2,10 @@
  * Who is calling: the authoritative check, done in the route handler where the data is read.
  *
  * The edge middleware already refused requests without a valid token, but a middleware can be
- * skipped (CVE-2025-29927), so every handler calls one of these itself:
- * - `getUser(request)` returns the signed-in user, or null;
- * - `requireUser(request)` throws a 401 problem when there is none;
- * - `requireRole(request, "admin")` also throws a 403 for any other role.
+ * skipped (CVE-2025-29927), so every handler runs one of these itself, the one its contract names
+ * (lib/http/endpoint.ts):
+ * - `getUser(request)` returns the signed-in user, or null (pages, and the broker's callback);
+ * - `requireUser(request)` throws a 401 problem when there is none.
  *
  * The token is taken from `Authorization: Bearer` (API clients) or the access cookie (the SPA).
  * Beyond the signature, the session behind the token must still be live and its user enabled,
@@ -20,7 +20,7 @@ import { ACCESS_COOKIE } from "./cookie-names";
 import { readCookie } from "./cookies";
 import { TokenError, verifyAccessToken, type AccessTokenClaims } from "./tokens";
 import { roleName, type PublicUser } from "../users/public-user";
-import { permits, type Action, type Actor, type ActorFor, type ServiceActor } from "../authz/policy";
+import { permits, RULES, type Action, type Actor, type ActorFor, type ServiceActor, type UserActor } from "../authz/policy";
 import { activeClientScopes } from "../service-clients/clients";
 
 export interface AuthenticatedUser {
@@ -93,12 +93,6 @@ export async function requireUser(request: Request): Promise<AuthenticatedUser> 
   return user;
 }
 
-export async function requireRole(request: Request, role: PublicUser["role"]): Promise<AuthenticatedUser> {
-  const user = await requireUser(request);
-  if (user.role !== role) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
-  return user;
-}
-
 /*
  * Policy guards: the same token and liveness checks as above, for people and for service clients,
  * then the function-level rule from lib/authz/policy.ts.
@@ -147,6 +141,19 @@ export async function requireActor(request: Request): Promise<Actor> {
 
 export async function requirePermission<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
   const actor = await requireActor(request);
+  if (!permits(actor, action)) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
+  return actor;
+}
+
+/**
+ * The guard an endpoint's permission names (lib/http/endpoint.ts). A rule about one's own account
+ * (`object: "self"`) is for people only: a service token is no one's account, so it gets the same
+ * 401 as no token at all, as `requireUser` answers; every other rule is `requirePermission`.
+ */
+export async function requireCaller<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
+  const rule = RULES[action];
+  if (!("object" in rule) || rule.object !== "self") return requirePermission(request, action);
+  const actor: UserActor = { kind: "user", ...(await requireUser(request)) };
   if (!permits(actor, action)) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
   return actor;
 }

@@ -3,8 +3,9 @@
  * and, when a new refresh token was minted, the refresh cookie, on a `no-store` response.
  */
 import "server-only";
+import { z } from "zod";
 import { json } from "../http/handler";
-import type { PublicUser } from "../users/public-user";
+import { PublicUserSchema, type PublicUser } from "../users/public-user";
 import { accessCookie, refreshCookie } from "./cookies";
 import type { IssuedSession } from "./refresh";
 import { signAccessToken } from "./tokens";
@@ -33,3 +34,6 @@ export async function sessionResponse(
   response.headers.set("cache-control", "no-store");
   return response;
 }
+
+/** The body of every response that signs a browser in: who is now signed in, and nothing of the tokens. */
+export const SignedInSchema = z.strictObject({ user: PublicUserSchema });

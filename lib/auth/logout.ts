@@ -8,11 +8,12 @@
  */
 import "server-only";
 import { recordAuditEvent, type AuditContext } from "../audit";
+import type { UserActor } from "../authz/policy";
 import type { Db } from "../db/client";
 import { REFRESH_COOKIE } from "./cookie-names";
 import { clearedAuthCookies } from "./cookies";
 import { clearingDuplicates } from "./duplicate-cookies";
-import { revokeOwnSession, sessionOfRefreshToken } from "./refresh";
+import { revokeAllSessions, revokeOwnSession, sessionOfRefreshToken } from "./refresh";
 
 /** A browser sends a handful of cookies of one name at most; more is not a browser. */
 const MAX_PRESENTED = 8;
@@ -27,6 +28,13 @@ export async function endPresentedSessions(db: Db, presented: readonly string[],
     }
   }
   return ended;
+}
+
+/** Sign out everywhere: every session of the caller ends, audited with how many there were. */
+export async function endAllSessions(db: Db, caller: UserActor, context: AuditContext): Promise<number> {
+  const revoked = await revokeAllSessions(db, caller.id, "logout_all");
+  await recordAuditEvent(db, context, { type: "logout_all", actorId: caller.id, targetId: caller.id, details: { revoked } });
+  return revoked;
 }
 
 /**

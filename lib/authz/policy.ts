@@ -5,9 +5,9 @@
  * API Security Top 10 2023 API5) and broken object-level authorization (a user reaching someone
  * else's object by changing an id, API1, the most common API flaw). The defence has two layers,
  * both read from POLICY below:
- * - function level: `permits(actor, action)` is checked by the guard before a handler does any
- *   work (`requirePermission` in lib/auth/guards.ts); a refusal is a 403 that never says which
- *   permission was missing;
+ * - function level: `permits(actor, action)` is checked by the guard the handler's contract names,
+ *   before the request is read (`endpoint()` in lib/http/endpoint.ts, `requireCaller` in
+ *   lib/auth/guards.ts); a refusal is a 403 that never says which permission was missing;
  * - object level: `can(actor, action, resource)` states the ownership rule, and `ownerScope`
  *   is the same rule as a query filter. Handlers never fetch an object and compare its owner
  *   afterwards: the owner is part of the `where` clause (lib/notes/notes.ts), so another user's
@@ -58,13 +58,13 @@ export const POLICY = {
   "note:read": { roles: ["user", "admin"], object: "owner", description: "Read one of one's own notes" },
   "note:update": { roles: ["user", "admin"], object: "owner", description: "Change one of one's own notes" },
   "note:delete": { roles: ["user", "admin"], object: "owner", description: "Delete one of one's own notes" },
-  // The account routes (app/api/me, app/api/auth/*) enforce these two with `requireUser` and
-  // queries keyed by the caller's own id; they are stated here so the whole policy is in one place.
+  // One's own account (app/api/me, app/api/auth/*): a person only, never a service, and every query
+  // is keyed by the caller's own id (requireCaller in lib/auth/guards.ts).
   "account:read": { roles: ["user", "admin"], object: "self", description: "Read one's own account and sessions" },
   "account:update": {
     roles: ["user", "admin"],
     object: "self",
-    description: "Change one's own password, end one's own sessions",
+    description: "Change one's own password and sign-in methods, end one's own sessions, delete one's own account",
   },
   "user:list": { roles: ["admin"], description: "List every account" },
   "user:create": { roles: ["admin"], description: "Create an account with any role" },

@@ -1,13 +1,16 @@
 /**
- * The access level every route module declares with `export const access = "…"`.
+ * The access level of a route, read from its contract (lib/http/contract.ts).
  *
- * Threat: a route added without a guard is public by accident, and nothing notices. Every
- * `app/**\/route.ts` therefore states its level in one line, and tests/unit/authz-routes.test.ts
- * refuses a module that declares none, declares an unknown level, or declares a guarded level
- * without calling a guard. The authorization matrix (tests/integration/authz-matrix.test.ts) then
- * proves each declaration against every kind of caller. The declaration is documentation that is
- * checked; the guard call inside the handler is what enforces it.
+ * Threat: a route added without a guard is public by accident, and nothing notices. A route's
+ * handler is made by `endpoint(contract, handler)`, whose contract names either a permission of
+ * the policy table (and the wrapper runs that guard before anything else) or, in words, what
+ * authenticates a public route. The level below is derived from that one declaration, never
+ * written a second time: tests/unit/authz-routes.test.ts holds the public ones to a reviewed list
+ * and the edge's public table, and the authorization matrix (tests/integration/authz-matrix.test.ts)
+ * proves each level against every kind of caller.
  */
+import type { Contract } from "../http/contract";
+import { RULES } from "./policy";
 import { SCOPE_NAMES, type Scope } from "./scopes";
 
 export type RouteAccess =
@@ -27,6 +30,17 @@ export const ROUTE_ACCESS_LEVELS: readonly RouteAccess[] = [
   ...SCOPE_NAMES.map((scope) => `service:${scope}` as const),
 ];
 
-export function isRouteAccess(value: unknown): value is RouteAccess {
-  return typeof value === "string" && (ROUTE_ACCESS_LEVELS as readonly string[]).includes(value);
+/**
+ * The level a contract's access grants: `public`, the scope of a machine rule, `user` for a rule
+ * every signed-in person holds, `admin` for an administrators-only rule. A rule that fits none of
+ * these (say, admins and one other role) has no level, and is refused here rather than guessed.
+ */
+export function accessLevel(contract: Pick<Contract, "access">): RouteAccess {
+  if ("public" in contract.access) return "public";
+  const rule = RULES[contract.access.permission];
+  if ("scope" in rule) return `service:${rule.scope}`;
+  const roles = [...rule.roles].sort().join(",");
+  if (roles === "admin,user") return "user";
+  if (roles === "admin") return "admin";
+  throw new Error(`${contract.access.permission}: a rule for roles ${roles} has no route access level`);
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { getDb } from "./client";
 
 /** A real round trip to the database, not a cached flag. */
@@ -6,3 +7,6 @@ export async function pingDatabase(): Promise<void> {
   const db = await getDb();
   await db.$queryRaw`SELECT 1`;
 }
+
+/** What `GET /api/health` answers when the database answered. */
+export const HealthSchema = z.strictObject({ status: z.literal("ok"), db: z.literal("ok") });

@@ -25,6 +25,7 @@
  * token is never selected by any rule.
  */
 import "server-only";
+import { z } from "zod";
 import type { Db } from "./client";
 import { Prisma } from "./generated/client";
 
@@ -52,6 +53,16 @@ export interface PruneReport {
   complete: boolean;
   milliseconds: number;
 }
+
+const count = z.number().int().nonnegative();
+
+/** What `GET /api/cron/prune` answers: the report, exactly. */
+export const PruneReportSchema = z.strictObject({
+  deleted: z.strictObject(Object.fromEntries(PRUNE_STEPS.map((step) => [step, count])) as Record<PruneStep, typeof count>),
+  batches: count,
+  complete: z.boolean(),
+  milliseconds: count,
+});
 
 const DAY_MS = 86_400_000;
 

@@ -30,6 +30,7 @@ export interface PublicRoute {
 export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/health", why: "liveness probe for load balancers and uptime checks" },
   { path: "/.well-known/jwks.json", why: "public keys, so other services can verify our tokens" },
+  { path: "/api/openapi.json", why: "the API description: no secrets, the same for everyone" },
   { path: "/api/auth/register", why: "creates the account; there is no token yet", credential: true },
   { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet", credential: true },
   { path: "/api/auth/refresh", why: "runs when the access token has expired; the refresh cookie authenticates it" },

@@ -15,6 +15,7 @@
  * the audit log records which (docs/decisions/021-service-principals-client-credentials.md).
  */
 import "server-only";
+import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { isAppError, type ErrorCode } from "../http/errors";
@@ -48,12 +49,37 @@ export class OAuthError extends Error {
   }
 }
 
-export interface TokenResponseBody {
-  access_token: string;
-  token_type: "Bearer";
-  expires_in: number;
-  scope: string;
-}
+const OAUTH_ERROR_CODES = [
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+] as const satisfies readonly OAuthErrorCode[];
+
+/** The request as RFC 6749 §4.4.2 and §2.3.1 define it: the form fields this endpoint reads. */
+export const TokenRequestForm = z.strictObject({
+  grant_type: z.enum(["client_credentials", "password", "authorization_code"]),
+  client_id: z.string().max(100).optional(),
+  client_secret: z.string().max(200).optional(),
+  scope: z.string().max(100).optional(),
+});
+
+export const TokenResponseSchema = z.strictObject({
+  access_token: z.string().min(1),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int().positive(),
+  scope: z.string(),
+});
+
+export type TokenResponseBody = z.infer<typeof TokenResponseSchema>;
+
+/** §5.2; `error_description` limited to the characters §5.2 allows. */
+export const OAuthErrorSchema = z.strictObject({
+  error: z.enum(OAUTH_ERROR_CODES),
+  error_description: z.string().regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/),
+});
 
 // Token responses, and errors that may echo what a client sent, are never stored by a cache (§5.1).
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;
@@ -172,4 +198,14 @@ export async function clientCredentialsGrant(db: Db, request: Request, context: 
   const { token, expiresIn } = await signAccessToken({ sub: client.clientId, role: "service", sid: client.clientId, scope });
   await recordAuditEvent(db, context, { type: "client.token_issued", actorId: client.clientId, targetId: client.clientId, details: { scope } });
   return { access_token: token, token_type: "Bearer", expires_in: expiresIn, scope };
+}
+
+/** The endpoint as HTTP: the token, or the §5.2 error the grant refused with. */
+export async function tokenEndpoint(db: Db, request: Request, context: AuditContext): Promise<Response> {
+  try {
+    return tokenResponse(await clientCredentialsGrant(db, request, context));
+  } catch (error) {
+    if (error instanceof OAuthError) return oauthErrorResponse(error);
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@
  * The one shape a user takes in a response. Reads select exactly these columns, so a password
  * hash or an internal flag cannot reach a response even by accident.
  */
+import { z } from "zod";
 import type { Role } from "../db/generated/client";
 
 export const publicUserSelect = { id: true, email: true, name: true, role: true } as const;
@@ -20,3 +21,11 @@ export function roleName(role: Role): PublicUser["role"] {
 export function toPublicUser(user: { id: string; email: string; name: string; role: Role }): PublicUser {
   return { id: user.id, email: user.email, name: user.name, role: roleName(user.role) };
 }
+
+/** The response shape of a user, exactly: a field not listed here cannot be sent. */
+export const PublicUserSchema = z.strictObject({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(["user", "admin", "service"]),
+});

@@ -27,6 +27,7 @@ export interface SqlmapTarget {
 export const NO_INPUT: Readonly<Record<string, string>> = {
   "GET /.well-known/jwks.json": "no input at all",
   "GET /api/health": "no input at all",
+  "GET /api/openapi.json": "no input at all: the committed document, the same for everyone",
   "GET /api/cron/prune": "its only input is the Authorization header, compared in constant time with CRON_SECRET; any query is refused",
   "GET /api/me": "no input besides the access token",
   "GET /api/auth/sessions": "no input besides the access token",

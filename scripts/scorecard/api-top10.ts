@@ -76,8 +76,8 @@ export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API9",
     name: "Improper inventory management",
-    here: "every route declares its access level; the public routes are one reviewed table",
-    evidence: { tests: [unit("authz-routes"), unit("edge-routes"), unit("authz-table")] },
+    here: "every route declares one contract; the public routes are one reviewed table; an OpenAPI 3.1 document generated from the contracts describes every route, and every response the integration suite receives is checked against it",
+    evidence: { tests: [unit("authz-routes"), unit("edge-routes"), unit("authz-table"), unit("openapi-document"), unit("openapi-response-check")] },
   },
   {
     id: "API10",

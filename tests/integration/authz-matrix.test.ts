@@ -10,7 +10,6 @@
  * The handlers are called directly, without the edge middleware: every check here is the
  * handler's own (CVE-2025-29927).
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { databaseKinds, provisionDatabase, useDatabase, type ProvisionedDatabase } from "../support/databases";
 import { call, type Handler } from "../support/http";
@@ -18,14 +17,12 @@ import { testKeyPair } from "../support/keys";
 import { CALLERS, changedTables, credentialOf, worldKit, type WorldKit } from "../support/authz-world";
 import { MATRIX, rowKey, type MatrixRow } from "../support/authz-matrix";
 import { assertExactShape } from "../support/response-schemas";
+import { routeOperations, type RouteOperations } from "@/lib/http/discover-routes";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-
-async function handlerOf(row: MatrixRow): Promise<Handler> {
-  const mod = (await import(path.join(ROOT, row.module))) as Record<string, unknown>;
-  const handler = mod[row.method];
-  if (typeof handler !== "function") throw new Error(`${row.module} exports no ${row.method}`);
-  return handler as Handler;
+function handlerOf(operations: RouteOperations, row: MatrixRow): Handler {
+  const operation = operations.find((candidate) => candidate.method === row.method && candidate.path === row.path);
+  if (operation === undefined) throw new Error(`${rowKey(row)}: no such handler`);
+  return operation.handler as Handler;
 }
 
 const cells = MATRIX.flatMap((row) => CALLERS.map((caller, index) => ({ row, caller, status: row.expect[index] as number })));
@@ -33,6 +30,7 @@ const cells = MATRIX.flatMap((row) => CALLERS.map((caller, index) => ({ row, cal
 describe.each(databaseKinds())("authorization matrix on %s", (kind) => {
   let database: ProvisionedDatabase;
   let kit: WorldKit;
+  let operations: RouteOperations;
 
   beforeAll(async () => {
     database = await provisionDatabase(kind);
@@ -41,6 +39,8 @@ describe.each(databaseKinds())("authorization matrix on %s", (kind) => {
     // Configured, so the cron route answers as it does in a deployment (401) instead of not existing (404).
     vi.stubEnv("CRON_SECRET", "matrix-cron-secret-that-no-caller-presents");
     kit = await worldKit();
+    // Imported after the database and the keys are in place: the handlers read both when loaded.
+    operations = await routeOperations();
   });
 
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe.each(databaseKinds())("authorization matrix on %s", (kind) => {
       const refused = status >= 400;
       const before = refused ? await kit.snapshot() : null;
 
-      const response = await call(await handlerOf(row), {
+      const response = await call(handlerOf(operations, row), {
         ...request,
         ...(credential.jar === undefined ? {} : { jar: credential.jar }),
         headers: { ...credential.headers, ...request.headers, "x-request-id": `matrix-${caller}` },

@@ -1,12 +1,14 @@
 /**
- * Renders docs/authorization.md from the policy (lib/authz/policy.ts) and the authorization
- * matrix (./authz-matrix.ts): the page is generated, never edited by hand, so it cannot describe
+ * Renders docs/authorization.md from the policy (lib/authz/policy.ts), the route contracts and the
+ * authorization matrix (./authz-matrix.ts): the page is generated, never edited by hand, so it cannot describe
  * rules the code does not have. `npm run authz:table` writes it; tests/unit/authz-table.test.ts
  * fails when the committed page differs from what this function returns.
  */
 import { RULES, type Action } from "@/lib/authz/policy";
+import { accessLevel } from "@/lib/authz/route-access";
+import type { RouteOperation } from "@/lib/http/discover-routes";
 import { SCOPES } from "@/lib/authz/scopes";
-import { MATRIX } from "./authz-matrix";
+import { MATRIX, rowKey, type MatrixRow } from "./authz-matrix";
 import { CALLER_LABELS, CALLERS } from "./authz-world";
 
 function cell(status: number): string {
@@ -25,7 +27,15 @@ function object(action: Action): string {
   return "any";
 }
 
-export function renderAuthorizationDoc(): string {
+/** The row's access level, from its handler's contract: the page says what the code enforces. */
+function levelOf(row: MatrixRow, operations: readonly RouteOperation[]): string {
+  const operation = operations.find((candidate) => candidate.method === row.method && candidate.path === row.path);
+  if (operation === undefined) throw new Error(`${rowKey(row)}: no such handler`);
+  return accessLevel(operation.contract);
+}
+
+/** `operations`: every handler with its contract (lib/http/discover-routes.ts). */
+export function renderAuthorizationDoc(operations: readonly RouteOperation[]): string {
   const actions = Object.keys(RULES) as Action[];
   const lines: string[] = [
     "# Authorization",
@@ -36,9 +46,10 @@ export function renderAuthorizationDoc(): string {
     "Authentication says who is calling; authorization decides what they may do, on every request, in",
     "the handler that reads the data. Palisade checks it at two levels (OWASP API Security Top 10 2023):",
     "",
-    "- **Function level (API5).** Each handler's first call is a guard, `requirePermission(request, action)`",
-    "  in [`lib/auth/guards.ts`](../lib/auth/guards.ts), which asks the policy below. A refusal is a 403",
-    "  that never says which role or scope was missing. No token, or a dead one, is a 401.",
+    "- **Function level (API5).** Each handler declares its permission in its contract,",
+    "  `endpoint({ access: { permission: action }, … }, handler)` ([`lib/http/endpoint.ts`](../lib/http/endpoint.ts)),",
+    "  and the wrapper runs that guard ([`lib/auth/guards.ts`](../lib/auth/guards.ts)) before the request is",
+    "  read. A refusal is a 403 that never says which role or scope was missing. No token, or a dead one, is a 401.",
     "- **Object level (API1).** The owner is part of every query for an owned object",
     "  ([`lib/notes/notes.ts`](../lib/notes/notes.ts)), so someone else's note is simply not found: a 404,",
     "  identical to a note that never existed. An admin has no rule that reaches another person's notes.",
@@ -79,7 +90,7 @@ export function renderAuthorizationDoc(): string {
     `| Route | Access | Each caller asks for | ${CALLERS.map((caller) => CALLER_LABELS[caller]).join(" | ")} |`,
     `|---|---|---|${CALLERS.map(() => "---").join("|")}|`,
     ...MATRIX.map(
-      (row) => `| \`${row.method} ${row.path}\` | ${row.access} | ${row.asks} | ${row.expect.map(cell).join(" | ")} |`,
+      (row) => `| \`${row.method} ${row.path}\` | ${levelOf(row, operations)} | ${row.asks} | ${row.expect.map(cell).join(" | ")} |`,
     ),
     "",
     "### Refusals that write",
@@ -98,9 +109,9 @@ export function renderAuthorizationDoc(): string {
     "- **Public routes authenticate another way.** A password, a refresh cookie, a client secret or a",
     "  pending-link cookie; they are listed, with their reason, in `tests/unit/authz-routes.test.ts`",
     "  and in the edge layer's `lib/edge/routes.ts`.",
-    "- **A service token on a person's route.** Routes guarded by `requirePermission` answer 403 (a valid",
-    "  token without the right). Routes guarded by `requireUser` answer 401, because that guard does",
-    "  not recognise service principals as callers at all. Neither lets the service in.",
+    "- **A service token on a person's route.** A rule about objects a person owns answers 403 (a valid",
+    "  token without the right). A rule about one's own account (`account:*`) answers 401, because a",
+    "  service principal has no account to be signed in to. Neither lets the service in.",
     "",
   ];
   return lines.join("\n");

@@ -3,14 +3,13 @@
  * status each caller must get. It is data, read three ways:
  * - tests/integration/authz-matrix.test.ts sends every cell's request on both databases and
  *   checks the status, the response's exact shape, and that a refused call changed nothing;
- * - tests/unit/authz-routes.test.ts checks it lists every exported handler of every
- *   app/**\/route.ts, and agrees with each module's `access` declaration;
+ * - tests/unit/authz-routes.test.ts checks it has one row per handler, and that each row's
+ *   statuses keep the invariants of the access level the handler's contract declares;
  * - scripts/authz-table.ts renders it into docs/authorization.md (tests/unit/authz-table.test.ts
  *   fails when the committed page is stale).
  * A row's request is the one a legitimate caller of that route would send; each caller sends it
  * with its own credential (see ./authz-world.ts), so the only thing that varies along a row is who asks.
  */
-import type { RouteAccess } from "@/lib/authz/route-access";
 import type { CallOptions } from "./http";
 import { basicAuth, clientOf, uniqueEmail, PASSWORD, type Caller, type World } from "./authz-world";
 
@@ -23,11 +22,16 @@ export type MatrixRequest = Omit<CallOptions, "jar">;
 
 export interface MatrixRow {
   method: Method;
-  /** The path as the contract writes it. */
+  /** The path as the contract and the OpenAPI document write it; the route, its module and its access level come from there. */
   path: string;
-  /** The route module, relative to the repository root. */
-  module: string;
-  access: RouteAccess;
+  /**
+   * Whose object the request names, on a route whose rule is about one's own (lib/authz/policy.ts):
+   * `userA` when it names user A's object, so everyone else, the admin included, must get the 404
+   * of an object that does not exist; `own` when each caller asks for their own. Required on such
+   * a route with a path parameter (tests/unit/authz-routes.test.ts), so the ownership invariant
+   * cannot be skipped by leaving it out.
+   */
+  targets?: "userA" | "own";
   /** What every caller asks for, in words, for the generated page. */
   asks: string;
   expect: Statuses;
@@ -49,19 +53,25 @@ function send(method: Method, path: string, body?: unknown, params?: Record<stri
 // Column order:                       anon  A    B    admin svc+ svc- disabled
 export const MATRIX: readonly MatrixRow[] = [
   {
-    method: "GET", path: "/api/health", module: "app/api/health/route.ts", access: "public",
+    method: "GET", path: "/api/health",
     asks: "liveness and a database round trip",
     expect: [200, 200, 200, 200, 200, 200, 200],
     request: () => get("/api/health"),
   },
   {
-    method: "GET", path: "/.well-known/jwks.json", module: "app/.well-known/jwks.json/route.ts", access: "public",
+    method: "GET", path: "/.well-known/jwks.json",
     asks: "the public signing keys",
     expect: [200, 200, 200, 200, 200, 200, 200],
     request: () => get("/.well-known/jwks.json"),
   },
   {
-    method: "GET", path: "/api/cron/prune", module: "app/api/cron/prune/route.ts", access: "public",
+    method: "GET", path: "/api/openapi.json",
+    asks: "the OpenAPI description of the API",
+    expect: [200, 200, 200, 200, 200, 200, 200],
+    request: () => get("/api/openapi.json"),
+  },
+  {
+    method: "GET", path: "/api/cron/prune",
     // Public at the edge, yet no caller's own credential runs it: only CRON_SECRET does
     // (tests/integration/prune.test.ts sends the secret and gets 200).
     asks: "the scheduled retention prune, with the caller's own credential instead of CRON_SECRET",
@@ -69,19 +79,19 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => get("/api/cron/prune"),
   },
   {
-    method: "POST", path: "/api/auth/register", module: "app/api/auth/register/route.ts", access: "public",
+    method: "POST", path: "/api/auth/register",
     asks: "a new account with a fresh email",
     expect: [201, 201, 201, 201, 201, 201, 201],
     request: () => send("POST", "/api/auth/register", { email: uniqueEmail("new"), name: "New Person", password: PASSWORD }),
   },
   {
-    method: "POST", path: "/api/auth/login", module: "app/api/auth/login/route.ts", access: "public",
+    method: "POST", path: "/api/auth/login",
     asks: "to sign in as user A with the right password",
     expect: [200, 200, 200, 200, 200, 200, 200],
     request: (world) => send("POST", "/api/auth/login", { email: world.userA.email, password: PASSWORD }),
   },
   {
-    method: "POST", path: "/api/auth/refresh", module: "app/api/auth/refresh/route.ts", access: "public",
+    method: "POST", path: "/api/auth/refresh",
     asks: "to rotate the caller's own refresh cookie",
     expect: [401, 200, 200, 200, 401, 401, 401],
     refusedWrites: {
@@ -90,86 +100,86 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => send("POST", "/api/auth/refresh"),
   },
   {
-    method: "POST", path: "/api/auth/logout", module: "app/api/auth/logout/route.ts", access: "public",
+    method: "POST", path: "/api/auth/logout",
     asks: "to end the session the caller's refresh cookie names",
     expect: [204, 204, 204, 204, 204, 204, 204],
     request: () => send("POST", "/api/auth/logout"),
   },
   {
-    method: "POST", path: "/api/auth/logout-all", module: "app/api/auth/logout-all/route.ts", access: "user",
+    method: "POST", path: "/api/auth/logout-all",
     asks: "to end every session of the caller",
     expect: [401, 204, 204, 204, 401, 401, 401],
     request: () => send("POST", "/api/auth/logout-all"),
   },
   {
-    method: "POST", path: "/api/auth/password", module: "app/api/auth/password/route.ts", access: "user",
+    method: "POST", path: "/api/auth/password",
     asks: "to change the caller's own password",
     expect: [401, 204, 204, 204, 401, 401, 401],
     request: () => send("POST", "/api/auth/password", { currentPassword: PASSWORD, newPassword: "a completely different phrase" }),
   },
   {
-    method: "GET", path: "/api/auth/sessions", module: "app/api/auth/sessions/route.ts", access: "user",
+    method: "GET", path: "/api/auth/sessions",
     asks: "the caller's own sessions",
     expect: [401, 200, 200, 200, 401, 401, 401],
     request: () => get("/api/auth/sessions"),
   },
   {
-    method: "DELETE", path: "/api/auth/sessions/{id}", module: "app/api/auth/sessions/[id]/route.ts", access: "user",
+    method: "DELETE", path: "/api/auth/sessions/{id}", targets: "userA",
     asks: "to revoke **user A's** session",
     expect: [401, 204, 404, 404, 401, 401, 401],
     request: (world) => send("DELETE", `/api/auth/sessions/${world.userA.sessionId}`, undefined, { id: world.userA.sessionId }),
   },
   {
-    method: "GET", path: "/api/me", module: "app/api/me/route.ts", access: "user",
+    method: "GET", path: "/api/me",
     asks: "the caller's own account",
     expect: [401, 200, 200, 200, 401, 401, 401],
     request: () => get("/api/me"),
   },
   {
-    method: "DELETE", path: "/api/me", module: "app/api/me/route.ts", access: "user",
+    method: "DELETE", path: "/api/me",
     asks: "to delete the caller's own account, confirming the password (the only admin may not: 409)",
     expect: [401, 204, 204, 409, 401, 401, 401],
     request: () => send("DELETE", "/api/me", { password: PASSWORD }),
   },
   {
-    method: "GET", path: "/api/auth/oauth/accounts", module: "app/api/auth/oauth/accounts/route.ts", access: "user",
+    method: "GET", path: "/api/auth/oauth/accounts",
     asks: "the caller's own sign-in methods",
     expect: [401, 200, 200, 200, 401, 401, 401],
     request: () => get("/api/auth/oauth/accounts"),
   },
   {
-    method: "DELETE", path: "/api/auth/oauth/accounts/{provider}", module: "app/api/auth/oauth/accounts/[provider]/route.ts", access: "user",
+    method: "DELETE", path: "/api/auth/oauth/accounts/{provider}", targets: "own",
     asks: "to remove the provider linked to the caller's own account (only **user A** has one; others: 404)",
     expect: [401, 204, 404, 404, 401, 401, 401],
     request: () => send("DELETE", "/api/auth/oauth/accounts/oidc", undefined, { provider: "oidc" }),
   },
   {
-    method: "POST", path: "/api/auth/oauth/password", module: "app/api/auth/oauth/password/route.ts", access: "user",
+    method: "POST", path: "/api/auth/oauth/password",
     asks: "to add a first password (every caller here already has one: 409)",
     expect: [401, 409, 409, 409, 401, 401, 401],
     request: () => send("POST", "/api/auth/oauth/password", { newPassword: "a completely different phrase" }),
   },
   {
-    method: "GET", path: "/api/auth/oauth/link", module: "app/api/auth/oauth/link/route.ts", access: "public",
+    method: "GET", path: "/api/auth/oauth/link",
     asks: "the pending provider link (no one holds a pending-link cookie: 401)",
     expect: [401, 401, 401, 401, 401, 401, 401],
     request: () => get("/api/auth/oauth/link"),
   },
   {
-    method: "POST", path: "/api/auth/oauth/link", module: "app/api/auth/oauth/link/route.ts", access: "public",
+    method: "POST", path: "/api/auth/oauth/link",
     asks: "to confirm a pending provider link (no pending-link cookie: 401)",
     expect: [401, 401, 401, 401, 401, 401, 401],
     request: () => send("POST", "/api/auth/oauth/link", { password: PASSWORD }),
   },
   {
-    method: "GET", path: "/api/auth/{...nextauth}", module: "app/api/auth/[...nextauth]/route.ts", access: "public",
+    method: "GET", path: "/api/auth/{nextauth}",
     asks: "the identity broker's CSRF token (`/api/auth/csrf`)",
     expect: [200, 200, 200, 200, 200, 200, 200],
     // The catch-all's params are a list of segments; the shared CallOptions type knows only strings.
     request: () => ({ method: "GET", url: `${ORIGIN}/api/auth/csrf`, params: { nextauth: ["csrf"] } as unknown as Record<string, string> }),
   },
   {
-    method: "POST", path: "/api/auth/{...nextauth}", module: "app/api/auth/[...nextauth]/route.ts", access: "public",
+    method: "POST", path: "/api/auth/{nextauth}",
     asks: "to start a sign-in with a provider that is not configured (404)",
     expect: [404, 404, 404, 404, 404, 404, 404],
     request: () => ({
@@ -181,80 +191,80 @@ export const MATRIX: readonly MatrixRow[] = [
     }),
   },
   {
-    method: "GET", path: "/api/notes", module: "app/api/notes/route.ts", access: "user",
+    method: "GET", path: "/api/notes",
     asks: "the caller's own notes",
     expect: [401, 200, 200, 200, 403, 403, 401],
     request: () => get("/api/notes"),
   },
   {
-    method: "POST", path: "/api/notes", module: "app/api/notes/route.ts", access: "user",
+    method: "POST", path: "/api/notes",
     asks: "to create a note",
     expect: [401, 201, 201, 201, 403, 403, 401],
     request: () => send("POST", "/api/notes", { title: "Groceries", body: "eggs" }),
   },
   {
-    method: "GET", path: "/api/notes/{id}", module: "app/api/notes/[id]/route.ts", access: "user",
+    method: "GET", path: "/api/notes/{id}", targets: "userA",
     asks: "**user A's** note",
     expect: [401, 200, 404, 404, 403, 403, 401],
     request: (world) => get(`/api/notes/${world.noteA}`, { id: world.noteA }),
   },
   {
-    method: "PATCH", path: "/api/notes/{id}", module: "app/api/notes/[id]/route.ts", access: "user",
+    method: "PATCH", path: "/api/notes/{id}", targets: "userA",
     asks: "to retitle **user A's** note",
     expect: [401, 200, 404, 404, 403, 403, 401],
     request: (world) => send("PATCH", `/api/notes/${world.noteA}`, { title: "Changed" }, { id: world.noteA }),
   },
   {
-    method: "DELETE", path: "/api/notes/{id}", module: "app/api/notes/[id]/route.ts", access: "user",
+    method: "DELETE", path: "/api/notes/{id}", targets: "userA",
     asks: "to delete **user A's** note",
     expect: [401, 204, 404, 404, 403, 403, 401],
     request: (world) => send("DELETE", `/api/notes/${world.noteA}`, undefined, { id: world.noteA }),
   },
   {
-    method: "GET", path: "/api/admin/users", module: "app/api/admin/users/route.ts", access: "admin",
+    method: "GET", path: "/api/admin/users",
     asks: "every account",
     expect: [401, 403, 403, 200, 403, 403, 401],
     request: () => get("/api/admin/users?sort=email&limit=10"),
   },
   {
-    method: "POST", path: "/api/admin/users", module: "app/api/admin/users/route.ts", access: "admin",
+    method: "POST", path: "/api/admin/users",
     asks: "to create an admin account",
     expect: [401, 403, 403, 201, 403, 403, 401],
     request: () => send("POST", "/api/admin/users", { email: uniqueEmail("made"), name: "Made By Admin", password: PASSWORD, role: "admin" }),
   },
   {
-    method: "PATCH", path: "/api/admin/users/{id}", module: "app/api/admin/users/[id]/route.ts", access: "admin",
+    method: "PATCH", path: "/api/admin/users/{id}",
     asks: "to make **user B** an admin",
     expect: [401, 403, 403, 200, 403, 403, 401],
     request: (world) => send("PATCH", `/api/admin/users/${world.userB.id}`, { role: "admin" }, { id: world.userB.id }),
   },
   {
-    method: "GET", path: "/api/admin/audit", module: "app/api/admin/audit/route.ts", access: "admin",
+    method: "GET", path: "/api/admin/audit",
     asks: "the security event log",
     expect: [401, 403, 403, 200, 403, 403, 401],
     request: () => get("/api/admin/audit?type=client.created"),
   },
   {
-    method: "GET", path: "/api/admin/clients", module: "app/api/admin/clients/route.ts", access: "admin",
+    method: "GET", path: "/api/admin/clients",
     asks: "every service client",
     expect: [401, 403, 403, 200, 403, 403, 401],
     request: () => get("/api/admin/clients"),
   },
   {
-    method: "POST", path: "/api/admin/clients", module: "app/api/admin/clients/route.ts", access: "admin",
+    method: "POST", path: "/api/admin/clients",
     asks: "to create a service client",
     expect: [401, 403, 403, 201, 403, 403, 401],
     request: () => send("POST", "/api/admin/clients", { name: "Another job", scopes: ["reports:read"] }),
   },
   {
-    method: "PATCH", path: "/api/admin/clients/{id}", module: "app/api/admin/clients/[id]/route.ts", access: "admin",
+    method: "PATCH", path: "/api/admin/clients/{id}",
     asks: "to disable the unscoped client",
     expect: [401, 403, 403, 200, 403, 403, 401],
     request: (world) =>
       send("PATCH", `/api/admin/clients/${world.withoutScope.clientId}`, { disabled: true }, { id: world.withoutScope.clientId }),
   },
   {
-    method: "POST", path: "/api/oauth/token", module: "app/api/oauth/token/route.ts", access: "public",
+    method: "POST", path: "/api/oauth/token",
     asks: "a `reports:read` token, with its own client secret (services) or none (everyone else)",
     expect: [401, 401, 401, 401, 200, 400, 401],
     request: (world, caller) => {
@@ -272,7 +282,7 @@ export const MATRIX: readonly MatrixRow[] = [
     },
   },
   {
-    method: "GET", path: "/api/reports/notes", module: "app/api/reports/notes/route.ts", access: "service:reports:read",
+    method: "GET", path: "/api/reports/notes",
     asks: "aggregate note counts",
     expect: [401, 403, 403, 403, 200, 403, 401],
     request: () => get("/api/reports/notes"),

@@ -1,7 +1,10 @@
 /**
  * Calling route handlers directly with real `Request` objects, and a tiny cookie jar that
- * follows Set-Cookie the way a browser would (by name; Max-Age=0 deletes).
+ * follows Set-Cookie the way a browser would (by name; Max-Age=0 deletes). Every response is held
+ * to the OpenAPI document on the way back (./openapi-responses.ts).
  */
+import { assertDocumented } from "./openapi-responses";
+
 export type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export class CookieJar {
@@ -48,6 +51,7 @@ export async function call(handler: Handler, options: CallOptions = {}): Promise
     ...(options.body === undefined ? {} : { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }),
   });
   const response = await handler(request, { params: Promise.resolve(options.params ?? {}) });
+  await assertDocumented(handler, response);
   options.jar?.store(response);
   return response;
 }

@@ -28,7 +28,8 @@ async function loadApp() {
   ]);
   return {
     // The catch-all's params are `{ nextauth: string[] }`, which the generic Handler type cannot say.
-    broker: broker.GET as unknown as BrokerHandler,
+    // One entry point for both methods, as the router gives the browser: each has its own contract.
+    broker: ((request, context) => (request.method === "POST" ? broker.POST : broker.GET)(request, context)) as BrokerHandler,
     brokerPost: broker.POST as unknown as BrokerHandler,
     describeLink: link.GET as Handler,
     confirmLink: link.POST as Handler,

@@ -1,28 +1,25 @@
 /**
  * No route without a declared, enforced and tested access level.
  *
- * Reads every app/**\/route.ts as source (importing them would run their side effects) and fails
- * when a module:
- * - declares no `export const access`, or an unknown level;
- * - declares "public" without being on the reviewed list of public routes below;
- * - declares a guarded level, but one of its handlers calls no guard, calls it after touching the
- *   body or the database, or calls a guard whose policy rule grants a different level;
- * - has a handler the authorization matrix (tests/support/authz-matrix.ts) does not cover, or
- *   the matrix disagrees with its declaration (an "admin" route that a plain user gets 200 from).
- * It also checks the edge layer agrees: a route public in its handler must be public at the
- * edge, and a guarded one must need a token there (lib/edge/routes.ts).
+ * Every handler is made by `endpoint(contract, handler)` (lib/http/endpoint.ts), and the wrapper,
+ * not the handler, runs the guard the contract names, before the request is read. So the checks
+ * here are over the contracts themselves, found by importing every app/**\/route.ts, and a guard
+ * written only in a comment, or called after the body was read, cannot pass. It fails when:
+ * - a route module exports a handler that `endpoint()` did not make (it has no contract);
+ * - a contract is public without being on the reviewed list of public routes below;
+ * - a permission names no rule, or a rule no route level (lib/authz/route-access.ts);
+ * - the authorization matrix (tests/support/authz-matrix.ts) misses a handler, or a row's
+ *   statuses break the invariants of its handler's level, ownership included;
+ * - the edge layer disagrees: a route public in its contract must be public at the edge, and a
+ *   guarded one must need a token there (lib/edge/routes.ts).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { RULES, type Action } from "@/lib/authz/policy";
-import { isRouteAccess, type RouteAccess } from "@/lib/authz/route-access";
+import { RULES } from "@/lib/authz/policy";
+import { accessLevel } from "@/lib/authz/route-access";
+import { routeOperations, type RouteOperation } from "@/lib/http/discover-routes";
 import { classifyRoute, requiresToken } from "@/lib/edge/routes";
-import { MATRIX, type MatrixRow, type Statuses } from "../support/authz-matrix";
+import { MATRIX, rowKey, type MatrixRow, type Statuses } from "../support/authz-matrix";
 import { CALLERS, type Caller } from "../support/authz-world";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /**
  * Every route that answers without an access token, and what authenticates it instead. Adding a
@@ -31,6 +28,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as 
 const PUBLIC_MODULES: Record<string, string> = {
   "app/api/health/route.ts": "liveness probe",
   "app/.well-known/jwks.json/route.ts": "public keys",
+  "app/api/openapi.json/route.ts": "the API description, the same for everyone",
   "app/api/auth/register/route.ts": "creates the account",
   "app/api/auth/login/route.ts": "the password authenticates it",
   "app/api/auth/refresh/route.ts": "the refresh cookie authenticates it",
@@ -47,97 +45,38 @@ const PUBLIC_MODULES: Record<string, string> = {
  */
 const KNOWN_EDGE_MISMATCHES: string[] = [];
 
-interface RouteModule {
-  file: string;
-  source: string;
-  access: string | undefined;
-  methods: string[];
-  /** Each exported handler's source text, by method. */
-  handlers: Map<string, string>;
-}
+const OPERATIONS = await routeOperations();
+const keyOf = (operation: Pick<RouteOperation, "method" | "path">) => `${operation.method} ${operation.path}`;
 
-function routeFiles(dir = path.join(ROOT, "app")): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routeFiles(full);
-    return /^route\.(ts|tsx|js|mjs)$/.test(entry.name) ? [path.relative(ROOT, full).split(path.sep).join("/")] : [];
-  });
-}
-
-function parseModule(file: string): RouteModule {
-  const source = readFileSync(path.join(ROOT, file), "utf8");
-  const declarations = [...source.matchAll(/^export const access = "([^"]*)";$/gm)];
-  const access = declarations.length === 1 ? declarations[0]![1] : undefined;
-  const handlers = new Map<string, string>();
-  // `export const GET = route(...)` and `export async function GET(...)`: the handler runs to the next export.
-  const starts = [...source.matchAll(/^export (?:const|async function|function) (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b/gm)];
-  starts.forEach((match) => {
-    const end = source.slice(match.index + 1).search(/^export /m);
-    handlers.set(match[1]!, end === -1 ? source.slice(match.index) : source.slice(match.index, match.index + 1 + end));
-  });
-  // `export { handler as GET, handler as POST }`: one handler under several methods; its body is the whole module.
-  for (const block of source.matchAll(/^export \{([^}]*)\}/gm)) {
-    for (const alias of block[1]!.matchAll(/\bas (\w+)/g)) {
-      if ((METHODS as readonly string[]).includes(alias[1]!)) handlers.set(alias[1]!, source);
-    }
-  }
-  return { file, source, access, methods: [...handlers.keys()].sort(), handlers };
-}
-
-const MODULES = routeFiles().map(parseModule);
-
-/** The access level a guard call enforces, per the policy. */
-function levelOfGuard(call: string): RouteAccess | "unknown" {
-  if (/^requireUser\(/.test(call)) return "user";
-  const role = /^requireRole\(request, "(\w+)"\)/.exec(call);
-  if (role !== null) return role[1] === "admin" ? "admin" : "unknown";
-  const permission = /^requirePermission\(request, "([\w:]+)"\)/.exec(call);
-  if (permission === null || !Object.hasOwn(RULES, permission[1]!)) return "unknown";
-  const rule = RULES[permission[1] as Action];
-  if ("scope" in rule) return `service:${rule.scope}`;
-  if (rule.roles.includes("user")) return "user";
-  return rule.roles.length === 1 && rule.roles[0] === "admin" ? "admin" : "unknown";
-}
-
-const GUARD_CALL = /\b(requireUser\([^)]*\)|requireRole\([^)]*\)|requirePermission\([^)]*\))/;
-const FIRST_WORK = /\b(getDb\(|readJson\(|readForm\(|parseInput\(|parseQuery\()/;
-
-describe("every route module declares its access level", () => {
-  it("finds the route modules", () => {
-    expect(MODULES.length).toBeGreaterThanOrEqual(MATRIX.length / 3);
+describe("every route handler carries a contract with a known access level", () => {
+  it("finds the route handlers, and every one was made by endpoint()", () => {
+    expect(OPERATIONS.length).toBeGreaterThanOrEqual(MATRIX.length / 2);
+    expect(
+      OPERATIONS.uncovered.map(keyOf),
+      "export each handler as `endpoint(contract, handler)` (lib/http/endpoint.ts), so its guard and parsing are the contract's",
+    ).toEqual([]);
   });
 
-  it.each(MODULES.map((m) => [m.file, m] as const))("%s declares exactly one known access level", (_file, route) => {
-    expect(route.access, `${route.file}: add one line, export const access = "public" | "user" | "admin" | "service:<scope>";`).toBeDefined();
-    expect(isRouteAccess(route.access), `${route.file}: unknown access level "${route.access}"`).toBe(true);
+  it.each(OPERATIONS.map((operation) => [keyOf(operation), operation] as const))("%s has an access level the policy defines", (_key, operation) => {
+    const { access } = operation.contract;
+    if ("permission" in access) expect(Object.hasOwn(RULES, access.permission), `${access.permission} is not in lib/authz/policy.ts`).toBe(true);
+    else expect(access.public.trim().length, "a public contract says what authenticates it instead").toBeGreaterThan(0);
+    expect(() => accessLevel(operation.contract)).not.toThrow();
   });
 
-  it.each(MODULES.map((m) => [m.file, m] as const))("%s is public only if reviewed as public", (_file, route) => {
-    if (route.access === "public") expect(Object.keys(PUBLIC_MODULES), `${route.file} is not on the reviewed public list`).toContain(route.file);
-    else expect(Object.keys(PUBLIC_MODULES)).not.toContain(route.file);
+  it("is public exactly where a reviewed decision says so", () => {
+    const publicModules = new Set(OPERATIONS.filter((operation) => accessLevel(operation.contract) === "public").map((operation) => operation.module));
+    expect([...publicModules].sort(), "a public route is a security decision: add it to PUBLIC_MODULES in review").toEqual(Object.keys(PUBLIC_MODULES).sort());
   });
-
-  it.each(MODULES.filter((m) => m.access !== "public").map((m) => [m.file, m] as const))(
-    "%s guards every handler before any other work, with a guard of its declared level",
-    (_file, route) => {
-      expect(route.methods.length).toBeGreaterThan(0);
-      for (const [method, body] of route.handlers) {
-        const guard = GUARD_CALL.exec(body);
-        expect(guard, `${route.file} ${method}: no guard call`).not.toBeNull();
-        const work = FIRST_WORK.exec(body);
-        if (work !== null) expect(guard!.index, `${route.file} ${method}: ${work[1]} runs before the guard`).toBeLessThan(work.index);
-        expect(levelOfGuard(guard![1]!), `${route.file} ${method}: ${guard![1]} does not enforce "${route.access}"`).toBe(route.access);
-      }
-    },
-  );
 });
 
-describe("the authorization matrix covers every handler and agrees with each declaration", () => {
-  it("has exactly one row per exported handler", () => {
-    const handlers = MODULES.flatMap((m) => m.methods.map((method) => `${method} ${m.file}`)).sort();
-    const rows = MATRIX.map((row) => `${row.method} ${row.module}`);
+describe("the authorization matrix covers every handler and agrees with each contract", () => {
+  const byKey = new Map(OPERATIONS.map((operation) => [keyOf(operation), operation]));
+
+  it("has exactly one row per handler", () => {
+    const rows = MATRIX.map(rowKey);
     expect(new Set(rows).size, "duplicate matrix rows").toBe(rows.length);
-    expect(rows.sort()).toEqual(handlers);
+    expect([...rows].sort()).toEqual(OPERATIONS.map(keyOf).sort());
   });
 
   const byCaller = (row: MatrixRow) => Object.fromEntries(CALLERS.map((caller, i) => [caller, row.expect[i]])) as Record<Caller, number>;
@@ -146,11 +85,13 @@ describe("the authorization matrix covers every handler and agrees with each dec
   const admitted = (status: number) => ![401, 403, 404].includes(status);
 
   /** What each level means for the callers, as the matrix must show it. */
-  const INVARIANTS: Record<string, (s: Record<Caller, number>) => string[]> = {
-    user: (s) => [
+  const INVARIANTS: Record<string, (s: Record<Caller, number>, row: MatrixRow) => string[]> = {
+    user: (s, row) => [
       s.anonymous === 401 ? "" : "anonymous must get 401",
       s.disabledUser === 401 ? "" : "a disabled user must get 401",
       admitted(s.userA) ? "" : "user A must be let in (every row's object is A's or the caller's own)",
+      // Object level: A's object is, to anyone else, an object that does not exist.
+      row.targets !== "userA" || (s.userB === 404 && s.admin === 404) ? "" : "another user, and the admin, must get 404 for user A's object",
       admitted(s.userB) || s.userB === 404 ? "" : "user B must be let in to their own, or get 404 for A's",
       // Least privilege: on a person's route, being an admin adds nothing over being another user.
       // The one difference allowed is a refusal: the last admin may not delete their own account (409).
@@ -173,26 +114,31 @@ describe("the authorization matrix covers every handler and agrees with each dec
     public: (s) => [Object.values(s).includes(403) ? "no public route refuses by role (403)" : ""],
   };
 
-  it.each(MATRIX.map((row) => [`${row.method} ${row.path}`, row] as const))("%s", (_key, row) => {
-    const routeModule = MODULES.find((m) => m.file === row.module);
-    expect(routeModule, `${row.module} does not exist`).toBeDefined();
-    expect(row.access, "the matrix row and the module disagree on the access level").toBe(routeModule!.access);
-    const level = row.access.startsWith("service:") ? "service" : row.access;
-    const broken = INVARIANTS[level]!(byCaller(row)).filter((message) => message !== "");
-    expect(broken, `${row.method} ${row.path} (${row.access})`).toEqual([]);
+  it.each(MATRIX.map((row) => [rowKey(row), row] as const))("%s", (key, row) => {
+    const operation = byKey.get(key);
+    expect(operation, `${key} has no handler`).toBeDefined();
+    const level = accessLevel(operation!.contract);
+    const broken = INVARIANTS[level.startsWith("service:") ? "service" : level]!(byCaller(row), row).filter((message) => message !== "");
+    expect(broken, `${key} (${level})`).toEqual([]);
     for (const status of row.expect as Statuses) expect([200, 201, 204, 400, 401, 403, 404, 409]).toContain(status);
+  });
+
+  it.each(MATRIX.map((row) => [rowKey(row), row] as const))("%s says whose object it names, where the rule is about one's own", (key, row) => {
+    const { access, params } = byKey.get(key)!.contract;
+    const rule = "permission" in access ? RULES[access.permission] : null;
+    const ownOnly = rule !== null && "object" in rule && rule.object !== undefined;
+    if (ownOnly && params !== undefined) expect(row.targets, `${key}: set targets ("userA" or "own") on its matrix row`).toBeDefined();
   });
 });
 
-describe("the edge layer agrees with the handlers", () => {
-  it("treats exactly the handlers' public routes as public, and the rest as needing a token", () => {
-    const mismatches = MODULES.filter((m) => !m.file.includes("[...")) // a catch-all has no single path to classify
-      .flatMap((m) => {
-        const pathname = "/" + m.file.replace(/^app\//, "").replace(/\/route\.\w+$/, "").replace(/\[[^\]]+\]/g, "c0ffee0000000000000000000");
-        const route = classifyRoute(pathname.replace(/\/\([^)]+\)/g, ""));
-        const publicAtEdge = !requiresToken(route);
-        return publicAtEdge === (m.access === "public") ? [] : [pathname];
+describe("the edge layer agrees with the contracts", () => {
+  it("treats exactly the contracts' public routes as public, and the rest as needing a token", () => {
+    const mismatches = OPERATIONS.filter((operation) => !operation.module.includes("[...")) // a catch-all has no single path to classify
+      .flatMap((operation) => {
+        const pathname = operation.path.replace(/\{[^}]+\}/g, "c0ffee0000000000000000000");
+        const publicAtEdge = !requiresToken(classifyRoute(pathname));
+        return publicAtEdge === (accessLevel(operation.contract) === "public") ? [] : [pathname];
       });
-    expect(mismatches.sort()).toEqual([...KNOWN_EDGE_MISMATCHES].sort());
+    expect([...new Set(mismatches)].sort()).toEqual([...KNOWN_EDGE_MISMATCHES].sort());
   });
 });

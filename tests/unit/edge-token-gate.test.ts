@@ -13,6 +13,7 @@ describe("the public-route table", () => {
     expect(PUBLIC_ROUTES.map((route) => route.path)).toEqual([
       "/api/health",
       "/.well-known/jwks.json",
+      "/api/openapi.json",
       "/api/auth/register",
       "/api/auth/login",
       "/api/auth/refresh",

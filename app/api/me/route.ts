@@ -1,28 +1,32 @@
-import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
-import { json, route } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
 import { signedOut } from "@/lib/auth/logout";
-import { requireUser } from "@/lib/auth/guards";
 import { DeleteAccountSchema, deleteOwnAccount } from "@/lib/users/delete-account";
-import { publicUserSelect, toPublicUser } from "@/lib/users/public-user";
+import { ownAccount } from "@/lib/users/own-account";
+import { PublicUserSchema } from "@/lib/users/public-user";
 
-export const access = "user";
+/** The caller's own account. */
+export const GET = endpoint(
+  {
+    summary: "The caller's own account",
+    access: { permission: "account:read" },
+    responses: { 200: { description: "The account", schema: PublicUserSchema } },
+  },
+  async ({ actor, db }) => json(await ownAccount(db, actor)),
+);
 
-/** User. The caller's own account. */
-export const GET = route(async ({ request }) => {
-  const caller = await requireUser(request);
-  const user = await (await getDb()).user.findUnique({ where: { id: caller.id }, select: publicUserSelect });
-  if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
-  return json(toPublicUser(user));
-});
-
-/** User. Deletes the caller's own account after re-checking the password; signs out everywhere. */
-export const DELETE = route(async ({ request, requestId }) => {
-  const caller = await requireUser(request);
-  const input = parseInput(DeleteAccountSchema, await readJson(request));
-  await deleteOwnAccount(await getDb(), caller, input, requestContext(request, requestId));
-  return signedOut(new Response(null, { status: 204 }), new URL(request.url));
-});
+/** Deletes the caller's own account after re-checking the password; signs out everywhere. */
+export const DELETE = endpoint(
+  {
+    summary: "Delete the caller's own account",
+    description: "Needs the current password (or, for an account without one, a recent sign-in). The last administrator cannot delete their own account.",
+    access: { permission: "account:update" },
+    body: { kind: "json", schema: DeleteAccountSchema },
+    responses: { 204: { description: "Deleted, and every cookie cleared" } },
+    problems: ["ERR_REAUTH_REQUIRED", "ERR_LAST_ADMIN", "ERR_RATE_LIMITED"],
+  },
+  async ({ request, actor, body, db, context }) => {
+    await deleteOwnAccount(db, actor, body, context);
+    return signedOut(new Response(null, { status: 204 }), new URL(request.url));
+  },
+);

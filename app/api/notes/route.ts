@@ -1,27 +1,31 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery, parseQuery } from "@/lib/http/query";
-import { readJson } from "@/lib/http/read-json";
-import { parseInput } from "@/lib/http/validate";
-import { requirePermission } from "@/lib/auth/guards";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { pageSchema } from "@/lib/http/query";
 import { ownerScope } from "@/lib/authz/policy";
 import { createNote, listNotes } from "@/lib/notes/notes";
-import { CreateNoteSchema, NoteListQuerySchema } from "@/lib/notes/public-note";
+import { CreateNoteSchema, NoteListQuerySchema, PublicNoteSchema } from "@/lib/notes/public-note";
 
-export const access = "user";
+/** The caller's own notes, a page at a time: the owner is part of the query, so no one else's can appear. */
+export const GET = endpoint(
+  {
+    summary: "List the caller's own notes",
+    access: { permission: "note:list" },
+    query: NoteListQuerySchema,
+    responses: { 200: { description: "A page of the caller's notes", schema: pageSchema(PublicNoteSchema) } },
+  },
+  async ({ actor, query, db }) => json(await listNotes(db, ownerScope(actor), query)),
+);
 
-/** User. The caller's own notes, a page at a time: the owner is part of the query, so no one else's can appear. */
-export const GET = route(async ({ request }) => {
-  const actor = await requirePermission(request, "note:list");
-  const query = parseQuery(NoteListQuerySchema, request.url);
-  return json(await listNotes(await getDb(), ownerScope(actor), query));
-});
-
-/** User. A note owned by the caller; a body naming an owner, id or timestamp is a 400. */
-export const POST = route(async ({ request }) => {
-  const actor = await requirePermission(request, "note:create");
-  assertNoQuery(request.url);
-  const input = parseInput(CreateNoteSchema, await readJson(request));
-  const note = await createNote(await getDb(), ownerScope(actor), input);
-  return json(note, { status: 201, headers: { location: `/api/notes/${note.id}` } });
-});
+/** A note owned by the caller; a body naming an owner, id or timestamp is a 400. */
+export const POST = endpoint(
+  {
+    summary: "Create a note owned by the caller",
+    access: { permission: "note:create" },
+    body: { kind: "json", schema: CreateNoteSchema },
+    responses: { 201: { description: "The new note; `Location` names it", schema: PublicNoteSchema } },
+  },
+  async ({ actor, body, db }) => {
+    const note = await createNote(db, ownerScope(actor), body);
+    return json(note, { status: 201, headers: { location: `/api/notes/${note.id}` } });
+  },
+);

@@ -27,6 +27,7 @@
  */
 import "server-only";
 import type { Logger } from "pino";
+import { z } from "zod";
 import { env } from "../../env";
 import { recordAuditEvent } from "../../audit";
 import { getDb } from "../../db/client";
@@ -86,7 +87,21 @@ function redirectTo(location: string, cookies: string[] = []): Response {
   return response;
 }
 
-const SIGN_IN_FIELDS = new Set(["csrfToken", "callbackUrl", "json"]);
+/** The path below /api/auth, one or more segments; `route` below decides which exist. */
+export const BrokerParams = z.strictObject({ nextauth: z.array(z.string()).min(1) });
+
+/**
+ * The query, read per endpoint by the broker: `next` when a sign-in starts from a link, and the
+ * provider's own parameters on its callback (RFC 6749 §4.1.2: code, state, error, …).
+ */
+export const BrokerQuery = z.record(z.string(), z.string());
+
+export const CsrfTokenSchema = z.strictObject({ csrfToken: z.string() });
+
+/** A sign-in started from a script; any other field is refused (see `signInBody`). */
+export const SignInForm = z.strictObject({ csrfToken: z.string().max(100), callbackUrl: z.string().max(2048).optional(), json: z.enum(["true", "false"]).optional() });
+
+const SIGN_IN_FIELDS = new Set(Object.keys(SignInForm.shape));
 
 async function signInBody(request: Request): Promise<Record<string, string>> {
   const form = await readForm(request, 4 * 1024);

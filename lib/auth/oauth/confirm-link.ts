@@ -10,13 +10,10 @@
  */
 import "server-only";
 import { z } from "zod";
-import { getDb, type Db } from "../../db/client";
+import type { AuditContext } from "../../audit";
+import type { Db } from "../../db/client";
 import { AppError } from "../../http/errors";
-import { json } from "../../http/handler";
 import { problemResponse } from "../../http/problem";
-import { readJson } from "../../http/read-json";
-import { requestContext } from "../../http/request-context";
-import { parseInput } from "../../http/validate";
 import { readCookie } from "../cookies";
 import { sessionResponse } from "../issue";
 import { attemptPassword } from "../password-attempt";
@@ -44,18 +41,22 @@ function withClearedLink(response: Response): Response {
   return response;
 }
 
+/** What `GET /api/auth/oauth/link` answers: which provider, and which account (the asserted email). */
+export const PendingLinkSchema = z.strictObject({
+  provider: z.strictObject({ id: z.string(), name: z.string() }),
+  email: z.string(),
+});
+
 /** What the confirmation form shows: which provider, and which account (the asserted email). */
-export async function describePendingLink(request: Request): Promise<Response> {
-  const pending = await pendingLinkOf(await getDb(), request);
+export async function describePendingLink(db: Db, request: Request): Promise<z.infer<typeof PendingLinkSchema>> {
+  const pending = await pendingLinkOf(db, request);
   const provider: SignInProvider = configuredProviders().find((entry) => entry.id === pending.provider) ?? { id: pending.provider, name: pending.provider };
-  return json({ provider, email: pending.email });
+  return { provider, email: pending.email };
 }
 
-export async function confirmPendingLink(request: Request, requestId: string): Promise<Response> {
-  const db = await getDb();
+export async function confirmPendingLink(db: Db, request: Request, { password }: z.output<typeof ConfirmLinkSchema>, context: AuditContext): Promise<Response> {
   const pending = await pendingLinkOf(db, request);
-  const { password } = parseInput(ConfirmLinkSchema, await readJson(request));
-  const context = requestContext(request, requestId);
+  const requestId = context.requestId;
 
   const check = await attemptPassword(
     db,

@@ -95,6 +95,7 @@ export const SECURITY_TEST_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "fuzz.coverage", family: "fuzz", proves: "the fuzzer covers exactly the API methods in the route manifest", asvs: ["2.2.1"], apiTop10: "API9" },
   fuzz("get-api-health", "GET /api/health"),
   fuzz("get-well-known-jwks-json", "GET /.well-known/jwks.json"),
+  fuzz("get-api-openapi-json", "GET /api/openapi.json"),
   fuzz("get-api-cron-prune", "GET /api/cron/prune"),
   fuzz("post-api-auth-register", "POST /api/auth/register"),
   fuzz("post-api-auth-login", "POST /api/auth/login"),

@@ -1,18 +1,14 @@
 /**
- * Every endpoint's inputs, as the app's own schemas define them: the body (JSON or form), the
- * query, the path parameters and, for the cookie-authenticated auth endpoints, the cookie. The
- * fuzzer and the SSRF probe both walk this table; a test checks it covers every method of every
- * route in the manifest, so a new endpoint cannot go unfuzzed.
+ * Every endpoint's inputs, read from its contract (lib/http/contract.ts): the body (JSON or form),
+ * the query, the path parameters and, for the cookie-authenticated endpoints, the cookie. The
+ * fuzzer and the SSRF probe both walk this list; a test checks it covers every method of every
+ * route in the manifest, so a new endpoint cannot go unfuzzed, and there is no second table to
+ * forget it in.
  */
 import { z } from "zod";
-import { ChangePasswordSchema, AddPasswordSchema, LoginSchema, RegisterSchema } from "@/lib/auth/schemas";
-import { ConfirmLinkSchema } from "@/lib/auth/oauth/confirm-link";
-import { UnlinkParamsSchema } from "@/lib/auth/oauth/sign-in-methods";
-import { CreateNoteSchema, NoteListQuerySchema, NoteParams, UpdateNoteSchema } from "@/lib/notes/public-note";
-import { CreateUserSchema, UpdateUserSchema, UserListQuerySchema, UserParams } from "@/lib/admin/users";
-import { AuditListQuerySchema } from "@/lib/audit";
-import { ClientListQuerySchema, ClientParams, CreateClientSchema, UpdateClientSchema } from "@/lib/service-clients/clients";
-import { DeleteAccountSchema } from "@/lib/users/delete-account";
+import { ACCESS_COOKIE } from "@/lib/auth/cookie-names";
+import { accessLevel } from "@/lib/authz/route-access";
+import { routeOperations, type RouteOperation } from "@/lib/http/discover-routes";
 
 export type Caller = "anonymous" | "user" | "admin";
 
@@ -31,62 +27,55 @@ export interface Endpoint {
   cookie?: string;
 }
 
-/** The OAuth 2.0 token request (RFC 6749 §4.4.2), as the form fields the endpoint reads. */
-const TokenRequestForm = z.strictObject({
-  grant_type: z.enum(["client_credentials", "password", "authorization_code"]),
-  client_id: z.string().max(100),
-  client_secret: z.string().max(200),
-  scope: z.string().max(100).optional(),
-});
+/** The broker's catch-all, as the segments its reviewed endpoints use (lib/auth/oauth/broker.ts): random segments would only ever meet its 404. */
+const BrokerSegments = z.strictObject({ nextauth: z.enum(["csrf", "signin", "signin/github", "callback/oidc", "error", "session", "providers", "_log"]) });
 
-const SessionParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
-/** The identity broker's catch-all: only its reviewed endpoints answer (lib/auth/oauth/broker.ts). */
-const BrokerParams = z.strictObject({ nextauth: z.enum(["csrf", "signin", "signin/github", "callback/oidc", "error", "session", "providers", "_log"]) });
-const SignInForm = z.strictObject({ csrfToken: z.string().max(100), callbackUrl: z.string().max(200) });
+/**
+ * Where the fuzzer asks differently than a contract's defaults would: the broker with its real
+ * segments (its query is free-form, left to the hostile-query generator), and sign-out-everywhere
+ * by a caller with no bearer token whose access cookie is the fuzzed input.
+ */
+const FUZZ_AS: Record<string, Partial<Endpoint>> = {
+  "GET /api/auth/{nextauth}": { params: BrokerSegments, query: undefined },
+  "POST /api/auth/{nextauth}": { params: BrokerSegments },
+  "POST /api/auth/logout-all": { caller: "anonymous", cookie: ACCESS_COOKIE },
+};
 
-export const ENDPOINTS: readonly Endpoint[] = [
-  { key: "GET /api/health", method: "GET", path: "/api/health", caller: "anonymous" },
-  { key: "GET /.well-known/jwks.json", method: "GET", path: "/.well-known/jwks.json", caller: "anonymous" },
-  { key: "GET /api/cron/prune", method: "GET", path: "/api/cron/prune", caller: "anonymous" },
-  { key: "POST /api/auth/register", method: "POST", path: "/api/auth/register", caller: "anonymous", body: { kind: "json", schema: RegisterSchema } },
-  { key: "POST /api/auth/login", method: "POST", path: "/api/auth/login", caller: "anonymous", body: { kind: "json", schema: LoginSchema } },
-  { key: "POST /api/auth/refresh", method: "POST", path: "/api/auth/refresh", caller: "anonymous", cookie: "__Secure-palisade-rt" },
-  { key: "POST /api/auth/logout", method: "POST", path: "/api/auth/logout", caller: "anonymous", cookie: "__Secure-palisade-rt" },
-  { key: "POST /api/auth/logout-all", method: "POST", path: "/api/auth/logout-all", caller: "anonymous", cookie: "__Host-palisade-at" },
-  { key: "POST /api/auth/password", method: "POST", path: "/api/auth/password", caller: "user", body: { kind: "json", schema: ChangePasswordSchema } },
-  { key: "GET /api/auth/sessions", method: "GET", path: "/api/auth/sessions", caller: "user" },
-  { key: "DELETE /api/auth/sessions/{id}", method: "DELETE", path: "/api/auth/sessions/{id}", caller: "user", params: SessionParams },
-  { key: "GET /api/me", method: "GET", path: "/api/me", caller: "user" },
-  { key: "DELETE /api/me", method: "DELETE", path: "/api/me", caller: "user", body: { kind: "json", schema: DeleteAccountSchema } },
-  { key: "POST /api/auth/oauth/password", method: "POST", path: "/api/auth/oauth/password", caller: "user", body: { kind: "json", schema: AddPasswordSchema } },
-  { key: "GET /api/auth/oauth/accounts", method: "GET", path: "/api/auth/oauth/accounts", caller: "user" },
-  { key: "DELETE /api/auth/oauth/accounts/{provider}", method: "DELETE", path: "/api/auth/oauth/accounts/{provider}", caller: "user", params: UnlinkParamsSchema },
-  { key: "GET /api/auth/oauth/link", method: "GET", path: "/api/auth/oauth/link", caller: "anonymous", cookie: "__Host-palisade-oauth-link" },
-  { key: "POST /api/auth/oauth/link", method: "POST", path: "/api/auth/oauth/link", caller: "anonymous", body: { kind: "json", schema: ConfirmLinkSchema }, cookie: "__Host-palisade-oauth-link" },
-  { key: "GET /api/auth/{...nextauth}", method: "GET", path: "/api/auth/{nextauth}", caller: "anonymous", params: BrokerParams },
-  { key: "POST /api/auth/{...nextauth}", method: "POST", path: "/api/auth/{nextauth}", caller: "anonymous", params: BrokerParams, body: { kind: "form", schema: SignInForm } },
-  { key: "GET /api/notes", method: "GET", path: "/api/notes", caller: "user", query: NoteListQuerySchema },
-  { key: "POST /api/notes", method: "POST", path: "/api/notes", caller: "user", body: { kind: "json", schema: CreateNoteSchema } },
-  { key: "GET /api/notes/{id}", method: "GET", path: "/api/notes/{id}", caller: "user", params: NoteParams },
-  { key: "PATCH /api/notes/{id}", method: "PATCH", path: "/api/notes/{id}", caller: "user", params: NoteParams, body: { kind: "json", schema: UpdateNoteSchema } },
-  { key: "DELETE /api/notes/{id}", method: "DELETE", path: "/api/notes/{id}", caller: "user", params: NoteParams },
-  { key: "GET /api/admin/users", method: "GET", path: "/api/admin/users", caller: "admin", query: UserListQuerySchema },
-  { key: "POST /api/admin/users", method: "POST", path: "/api/admin/users", caller: "admin", body: { kind: "json", schema: CreateUserSchema } },
-  { key: "PATCH /api/admin/users/{id}", method: "PATCH", path: "/api/admin/users/{id}", caller: "admin", params: UserParams, body: { kind: "json", schema: UpdateUserSchema } },
-  { key: "GET /api/admin/audit", method: "GET", path: "/api/admin/audit", caller: "admin", query: AuditListQuerySchema },
-  { key: "GET /api/admin/clients", method: "GET", path: "/api/admin/clients", caller: "admin", query: ClientListQuerySchema },
-  { key: "POST /api/admin/clients", method: "POST", path: "/api/admin/clients", caller: "admin", body: { kind: "json", schema: CreateClientSchema } },
-  { key: "PATCH /api/admin/clients/{id}", method: "PATCH", path: "/api/admin/clients/{id}", caller: "admin", params: ClientParams, body: { kind: "json", schema: UpdateClientSchema } },
-  { key: "POST /api/oauth/token", method: "POST", path: "/api/oauth/token", caller: "anonymous", body: { kind: "form", schema: TokenRequestForm } },
-  { key: "GET /api/reports/notes", method: "GET", path: "/api/reports/notes", caller: "anonymous" },
-];
+/** A service client's routes are fuzzed without its token: the fuzzer holds none. */
+function callerOf(operation: RouteOperation): Caller {
+  const level = accessLevel(operation.contract);
+  return level === "user" || level === "admin" ? level : "anonymous";
+}
+
+function endpointOf(operation: RouteOperation): Endpoint {
+  const { contract } = operation;
+  const key = `${operation.method} ${operation.path}`;
+  const endpoint: Endpoint = {
+    key,
+    method: operation.method,
+    path: operation.path,
+    caller: callerOf(operation),
+    ...(contract.body === undefined ? {} : { body: { kind: contract.body.kind, schema: contract.body.schema } }),
+    ...(contract.query === undefined ? {} : { query: contract.query }),
+    ...(contract.params === undefined ? {} : { params: contract.params }),
+    ...(contract.cookie === undefined ? {} : { cookie: contract.cookie }),
+  };
+  const merged: Endpoint = { ...endpoint, ...FUZZ_AS[key] };
+  // An override of `undefined` removes the input, as if the contract had none.
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as unknown as Endpoint;
+}
+
+export const ENDPOINTS: readonly Endpoint[] = (await routeOperations()).map(endpointOf);
+
+/** A lone surrogate has no UTF-8 encoding: it travels as U+FFFD, as a browser would send it. */
+const wellFormed = (value: string) => value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 
 /** `/api/notes/{id}` with `params` filled in, each value URL-encoded (a catch-all keeps its slashes). */
 export function fillPath(template: string, params: Record<string, unknown>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) =>
     String(params[name] ?? "x")
       .split("/")
-      .map(encodeURIComponent)
+      .map((segment) => encodeURIComponent(wellFormed(segment)))
       .join(name === "nextauth" ? "/" : "%2F"),
   );
 }

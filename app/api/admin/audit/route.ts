@@ -1,14 +1,15 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { parseQuery } from "@/lib/http/query";
-import { requirePermission } from "@/lib/auth/guards";
-import { AuditListQuerySchema, listAuditEvents } from "@/lib/audit";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { pageSchema } from "@/lib/http/query";
+import { AuditListQuerySchema, listAuditEvents, PublicAuditEventSchema } from "@/lib/audit";
 
-export const access = "admin";
-
-/** Admin. Security events, newest first; `type` narrows to one event type, `userId` to events where that id is actor or target. */
-export const GET = route(async ({ request }) => {
-  await requirePermission(request, "audit:read");
-  const query = parseQuery(AuditListQuerySchema, request.url);
-  return json(await listAuditEvents(await getDb(), query));
-});
+/** Security events, newest first; `type` narrows to one event type, `userId` to events where that id is actor or target. */
+export const GET = endpoint(
+  {
+    summary: "Read the security event log",
+    access: { permission: "audit:read" },
+    query: AuditListQuerySchema,
+    responses: { 200: { description: "A page of audit events", schema: pageSchema(PublicAuditEventSchema) } },
+  },
+  async ({ query, db }) => json(await listAuditEvents(db, query)),
+);

@@ -1,26 +1,33 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery, parseQuery } from "@/lib/http/query";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requirePermission } from "@/lib/auth/guards";
-import { ClientListQuerySchema, CreateClientSchema, createServiceClient, listServiceClients } from "@/lib/service-clients/clients";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { pageSchema } from "@/lib/http/query";
+import {
+  ClientListQuerySchema,
+  CreateClientSchema,
+  CreatedServiceClientSchema,
+  createServiceClient,
+  listServiceClients,
+  PublicServiceClientSchema,
+} from "@/lib/service-clients/clients";
 
-export const access = "admin";
+/** Service clients, paged; secrets are never returned after creation. */
+export const GET = endpoint(
+  {
+    summary: "List service clients (never their secrets)",
+    access: { permission: "client:list" },
+    query: ClientListQuerySchema,
+    responses: { 200: { description: "A page of service clients", schema: pageSchema(PublicServiceClientSchema) } },
+  },
+  async ({ query, db }) => json(await listServiceClients(db, query)),
+);
 
-/** Admin. Service clients, paged; secrets are never returned after creation. */
-export const GET = route(async ({ request }) => {
-  await requirePermission(request, "client:list");
-  const query = parseQuery(ClientListQuerySchema, request.url);
-  return json(await listServiceClients(await getDb(), query));
-});
-
-/** Admin. A new client and its secret: shown in this response once, and stored only as a hash. */
-export const POST = route(async ({ request, requestId }) => {
-  const admin = await requirePermission(request, "client:create");
-  assertNoQuery(request.url);
-  const input = parseInput(CreateClientSchema, await readJson(request));
-  const created = await createServiceClient(await getDb(), { ...input, createdById: admin.id }, requestContext(request, requestId));
-  return json(created, { status: 201 });
-});
+/** A new client and its secret: shown in this response once, and stored only as a hash. */
+export const POST = endpoint(
+  {
+    summary: "Create a service client and see its secret once",
+    access: { permission: "client:create" },
+    body: { kind: "json", schema: CreateClientSchema },
+    responses: { 201: { description: "The client, and its secret this one time", schema: CreatedServiceClientSchema } },
+  },
+  async ({ actor, body, db, context }) => json(await createServiceClient(db, { ...body, createdById: actor.id }, context), { status: 201 }),
+);

@@ -1,26 +1,27 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery, parseQuery } from "@/lib/http/query";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requirePermission } from "@/lib/auth/guards";
-import { createUser, CreateUserSchema, listUsers, UserListQuerySchema } from "@/lib/admin/users";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { pageSchema } from "@/lib/http/query";
+import { AdminUserSchema, createUser, CreateUserSchema, listUsers, UserListQuerySchema } from "@/lib/admin/users";
 
-export const access = "admin";
+/** Every account, paged: `sort` is name, email or created_at; `limit` at most 100. */
+export const GET = endpoint(
+  {
+    summary: "List every account",
+    access: { permission: "user:list" },
+    query: UserListQuerySchema,
+    responses: { 200: { description: "A page of accounts", schema: pageSchema(AdminUserSchema) } },
+  },
+  async ({ query, db }) => json(await listUsers(db, query)),
+);
 
-/** Admin. Every account, paged: `sort` is name, email or created_at; `limit` at most 100. */
-export const GET = route(async ({ request }) => {
-  await requirePermission(request, "user:list");
-  const query = parseQuery(UserListQuerySchema, request.url);
-  return json(await listUsers(await getDb(), query));
-});
-
-/** Admin. Create an account with a chosen role: the only way an admin account is made over HTTP. */
-export const POST = route(async ({ request, requestId }) => {
-  const admin = await requirePermission(request, "user:create");
-  assertNoQuery(request.url);
-  const input = parseInput(CreateUserSchema, await readJson(request));
-  const user = await createUser(await getDb(), admin, input, requestContext(request, requestId));
-  return json(user, { status: 201 });
-});
+/** Create an account with a chosen role: the only way an admin account is made over HTTP. */
+export const POST = endpoint(
+  {
+    summary: "Create an account with any role",
+    access: { permission: "user:create" },
+    body: { kind: "json", schema: CreateUserSchema },
+    responses: { 201: { description: "The new account", schema: AdminUserSchema } },
+    problems: ["ERR_EMAIL_TAKEN"],
+  },
+  async ({ actor, body, db, context }) => json(await createUser(db, actor, body, context), { status: 201 }),
+);

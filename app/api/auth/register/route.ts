@@ -1,21 +1,21 @@
-import { getDb } from "@/lib/db/client";
-import { route } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
+import { endpoint } from "@/lib/http/endpoint";
 import { registerUser } from "@/lib/auth/credentials";
-import { sessionResponse } from "@/lib/auth/issue";
+import { sessionResponse, SignedInSchema } from "@/lib/auth/issue";
 import { createSession } from "@/lib/auth/refresh";
 import { RegisterSchema } from "@/lib/auth/schemas";
 
-export const access = "public";
-
-/** Public. Creates a plain user (never any other role) and signs them in. */
-export const POST = route(async ({ request, requestId }) => {
-  const input = parseInput(RegisterSchema, await readJson(request));
-  const context = requestContext(request, requestId);
-  const db = await getDb();
-  const user = await registerUser(db, input, context);
-  const session = await createSession(db, user.id, context);
-  return sessionResponse(user, session.sessionId, session, 201);
-});
+/** Creates a plain user (never any other role) and signs them in. */
+export const POST = endpoint(
+  {
+    summary: "Create an account and sign in",
+    access: { public: "creates the account" },
+    body: { kind: "json", schema: RegisterSchema },
+    responses: { 201: { description: "Created and signed in: the session cookies are set", schema: SignedInSchema } },
+    problems: ["ERR_EMAIL_TAKEN"],
+  },
+  async ({ body, db, context }) => {
+    const user = await registerUser(db, body, context);
+    const session = await createSession(db, user.id, context);
+    return sessionResponse(user, session.sessionId, session, 201);
+  },
+);

@@ -1,22 +1,13 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { requireUser } from "@/lib/auth/guards";
-import { listLiveSessions } from "@/lib/auth/refresh";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { ownSessions, SessionListSchema } from "@/lib/auth/session-list";
 
-export const access = "user";
-
-/** User. The caller's live sessions; `current` marks the one making this request. */
-export const GET = route(async ({ request }) => {
-  const user = await requireUser(request);
-  const sessions = await listLiveSessions(await getDb(), user.id);
-  return json({
-    sessions: sessions.map((session) => ({
-      id: session.id,
-      createdAt: session.createdAt.toISOString(),
-      lastUsedAt: session.lastUsedAt.toISOString(),
-      userAgent: session.userAgent,
-      ip: session.ip,
-      current: session.id === user.sessionId,
-    })),
-  });
-});
+/** The caller's live sessions; `current` marks the one making this request. */
+export const GET = endpoint(
+  {
+    summary: "The caller's own live sessions",
+    access: { permission: "account:read" },
+    responses: { 200: { description: "Every live session of the caller", schema: SessionListSchema } },
+  },
+  async ({ actor, db }) => json(await ownSessions(db, actor)),
+);

@@ -1,22 +1,20 @@
-import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery } from "@/lib/http/query";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requirePermission } from "@/lib/auth/guards";
-import { ClientParams, setServiceClientDisabled, UpdateClientSchema } from "@/lib/service-clients/clients";
+import { endpoint, notFound } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { ClientParams, PublicServiceClientSchema, setServiceClientDisabled, UpdateClientSchema } from "@/lib/service-clients/clients";
 
-export const access = "admin";
-
-/** Admin. `{disabled}`: a disabled client gets no new token, and the tokens it holds stop working at once. */
-export const PATCH = route<{ id: string }>(async ({ request, params, requestId }) => {
-  const admin = await requirePermission(request, "client:update");
-  const { id } = parseInput(ClientParams, params);
-  assertNoQuery(request.url);
-  const { disabled } = parseInput(UpdateClientSchema, await readJson(request));
-  const client = await setServiceClientDisabled(await getDb(), admin.id, id, disabled, requestContext(request, requestId));
-  if (client === null) throw new AppError("ERR_NOT_FOUND", { detail: "No such client." });
-  return json(client);
-});
+/** `{disabled}`: a disabled client gets no new token, and the tokens it holds stop working at once. */
+export const PATCH = endpoint(
+  {
+    summary: "Disable or enable a service client",
+    access: { permission: "client:update" },
+    params: ClientParams,
+    body: { kind: "json", schema: UpdateClientSchema },
+    responses: { 200: { description: "The client as changed", schema: PublicServiceClientSchema } },
+    problems: ["ERR_NOT_FOUND"],
+  },
+  async ({ actor, params, body, db, context }) => {
+    const client = await setServiceClientDisabled(db, actor.id, params.id, body.disabled, context);
+    if (client === null) throw notFound("No such client.");
+    return json(client);
+  },
+);

@@ -1,25 +1,23 @@
-import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery } from "@/lib/http/query";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requirePermission } from "@/lib/auth/guards";
-import { updateUser, UpdateUserSchema, UserParams } from "@/lib/admin/users";
-
-export const access = "admin";
+import { endpoint, notFound } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { AdminUserSchema, updateUser, UpdateUserSchema, UserParams } from "@/lib/admin/users";
 
 /**
- * Admin. `{role?, disabled?}`: change a role, disable or enable an account. Either change ends
- * every session of that account; demoting or disabling the last enabled admin is a 409.
+ * `{role?, disabled?}`: change a role, disable or enable an account. Either change ends every
+ * session of that account; demoting or disabling the last enabled admin is a 409.
  */
-export const PATCH = route<{ id: string }>(async ({ request, params, requestId }) => {
-  const admin = await requirePermission(request, "user:update");
-  const { id } = parseInput(UserParams, params);
-  assertNoQuery(request.url);
-  const input = parseInput(UpdateUserSchema, await readJson(request));
-  const user = await updateUser(await getDb(), admin, id, input, requestContext(request, requestId));
-  if (user === null) throw new AppError("ERR_NOT_FOUND", { detail: "No such user." });
-  return json(user);
-});
+export const PATCH = endpoint(
+  {
+    summary: "Change an account's role, or disable or enable it",
+    access: { permission: "user:update" },
+    params: UserParams,
+    body: { kind: "json", schema: UpdateUserSchema },
+    responses: { 200: { description: "The account as changed", schema: AdminUserSchema } },
+    problems: ["ERR_NOT_FOUND", "ERR_LAST_ADMIN"],
+  },
+  async ({ actor, params, body, db, context }) => {
+    const user = await updateUser(db, actor, params.id, body, context);
+    if (user === null) throw notFound("No such user.");
+    return json(user);
+  },
+);

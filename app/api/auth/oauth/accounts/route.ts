@@ -1,14 +1,13 @@
-import { getDb } from "@/lib/db/client";
-import { json, route } from "@/lib/http/handler";
-import { assertNoQuery } from "@/lib/http/query";
-import { requireUser } from "@/lib/auth/guards";
-import { listSignInMethods } from "@/lib/auth/oauth/sign-in-methods";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { listSignInMethods, SignInMethodsSchema } from "@/lib/auth/oauth/sign-in-methods";
 
-export const access = "user";
-
-/** User. The caller's own ways in: the password (whether there is one) and every linked provider. */
-export const GET = route(async ({ request }) => {
-  const user = await requireUser(request);
-  assertNoQuery(request.url);
-  return json(await listSignInMethods(await getDb(), user.id));
-});
+/** The caller's own ways in: the password (whether there is one) and every linked provider. */
+export const GET = endpoint(
+  {
+    summary: "The caller's own sign-in methods",
+    access: { permission: "account:read" },
+    responses: { 200: { description: "Whether there is a password, and each linked provider with when it was linked", schema: SignInMethodsSchema } },
+  },
+  async ({ actor, db }) => json(await listSignInMethods(db, actor.id)),
+);

@@ -1,13 +1,35 @@
-import { route } from "@/lib/http/handler";
-import { confirmPendingLink, describePendingLink } from "@/lib/auth/oauth/confirm-link";
+import { endpoint } from "@/lib/http/endpoint";
+import { json } from "@/lib/http/handler";
+import { PENDING_LINK_COOKIE } from "@/lib/auth/cookie-names";
+import { SignedInSchema } from "@/lib/auth/issue";
+import { confirmPendingLink, ConfirmLinkSchema, describePendingLink, PendingLinkSchema } from "@/lib/auth/oauth/confirm-link";
 
-export const access = "public";
+const PUBLIC = "the pending-link cookie and the account's password authenticate it";
 
 /**
- * Public (the pending-link cookie and the account's password authenticate it). After a provider
- * sign-in was refused because its verified email belongs to an existing account, GET says which
- * provider and account are waiting, and POST `{ password }` links them and signs in.
+ * After a provider sign-in was refused because its verified email belongs to an existing account,
+ * GET says which provider and account are waiting, and POST `{ password }` links them and signs in.
  * Rules: docs/decisions/031-account-linking-rules.md.
  */
-export const GET = route(({ request }) => describePendingLink(request));
-export const POST = route(({ request, requestId }) => confirmPendingLink(request, requestId));
+export const GET = endpoint(
+  {
+    summary: "The provider sign-in waiting to be linked",
+    access: { public: PUBLIC },
+    cookie: PENDING_LINK_COOKIE,
+    responses: { 200: { description: "Which provider, and which account's email", schema: PendingLinkSchema } },
+    problems: ["ERR_LINK_EXPIRED"],
+  },
+  async ({ request, db }) => json(await describePendingLink(db, request)),
+);
+
+export const POST = endpoint(
+  {
+    summary: "Link the waiting provider sign-in by confirming the account's password",
+    access: { public: PUBLIC },
+    cookie: PENDING_LINK_COOKIE,
+    body: { kind: "json", schema: ConfirmLinkSchema },
+    responses: { 200: { description: "Linked and signed in: the session cookies are set", schema: SignedInSchema } },
+    problems: ["ERR_LINK_EXPIRED", "ERR_INVALID_CREDENTIALS", "ERR_CONFLICT", "ERR_RATE_LIMITED"],
+  },
+  async ({ request, body, db, context }) => confirmPendingLink(db, request, body, context),
+);

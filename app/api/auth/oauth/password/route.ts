@@ -1,21 +1,21 @@
-import { getDb } from "@/lib/db/client";
-import { route } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requireUser } from "@/lib/auth/guards";
+import { endpoint } from "@/lib/http/endpoint";
 import { addPassword } from "@/lib/auth/oauth/add-password";
 import { AddPasswordSchema } from "@/lib/auth/schemas";
 
-export const access = "user";
-
 /**
- * User. Adds a first password to an account that signs in only through a provider; needs a sign-in
- * in the last 10 minutes, and ends every other session (lib/auth/oauth/add-password.ts).
+ * Adds a first password to an account that signs in only through a provider; needs a sign-in in
+ * the last 10 minutes, and ends every other session (lib/auth/oauth/add-password.ts).
  */
-export const POST = route(async ({ request, requestId }) => {
-  const user = await requireUser(request);
-  const input = parseInput(AddPasswordSchema, await readJson(request));
-  await addPassword(await getDb(), { id: user.id, sessionId: user.sessionId }, input, requestContext(request, requestId));
-  return new Response(null, { status: 204 });
-});
+export const POST = endpoint(
+  {
+    summary: "Add a first password to a provider-only account",
+    access: { permission: "account:update" },
+    body: { kind: "json", schema: AddPasswordSchema },
+    responses: { 204: { description: "Added; every other session is ended" } },
+    problems: ["ERR_CONFLICT", "ERR_REAUTH_REQUIRED"],
+  },
+  async ({ actor, body, db, context }) => {
+    await addPassword(db, actor, body, context);
+    return new Response(null, { status: 204 });
+  },
+);

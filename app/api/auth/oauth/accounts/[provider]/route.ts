@@ -1,19 +1,20 @@
-import { getDb } from "@/lib/db/client";
-import { route } from "@/lib/http/handler";
-import { requestContext } from "@/lib/http/request-context";
-import { parseInput } from "@/lib/http/validate";
-import { requireUser } from "@/lib/auth/guards";
+import { endpoint } from "@/lib/http/endpoint";
 import { unlinkProvider, UnlinkParamsSchema } from "@/lib/auth/oauth/sign-in-methods";
 
-export const access = "user";
-
 /**
- * User. Removes a provider from the caller's own account: needs a recent sign-in, keeps at least
- * one way in, and ends every other session (lib/auth/oauth/sign-in-methods.ts).
+ * Removes a provider from the caller's own account: needs a recent sign-in, keeps at least one way
+ * in, and ends every other session (lib/auth/oauth/sign-in-methods.ts).
  */
-export const DELETE = route<{ provider: string }>(async ({ request, params, requestId }) => {
-  const user = await requireUser(request);
-  const { provider } = parseInput(UnlinkParamsSchema, params);
-  await unlinkProvider(await getDb(), { id: user.id, sessionId: user.sessionId }, provider, requestContext(request, requestId));
-  return new Response(null, { status: 204 });
-});
+export const DELETE = endpoint(
+  {
+    summary: "Remove a linked provider from the caller's account",
+    access: { permission: "account:update" },
+    params: UnlinkParamsSchema,
+    responses: { 204: { description: "Removed; every other session is ended" } },
+    problems: ["ERR_REAUTH_REQUIRED", "ERR_NOT_FOUND", "ERR_CONFLICT"],
+  },
+  async ({ actor, params, db, context }) => {
+    await unlinkProvider(db, actor, params.provider, context);
+    return new Response(null, { status: 204 });
+  },
+);

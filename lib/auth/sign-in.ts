@@ -1,0 +1,26 @@
+/**
+ * A password sign-in: the one password check (./password-attempt.ts, with its limits, its equal
+ * cost and its audit of failures), then a new session and its cookies. Every failure is the same
+ * 401, so the answer never says whether the account exists; the limit headers ride on every
+ * answer, so a client can see its remaining budget.
+ */
+import "server-only";
+import { recordAuditEvent, type AuditContext } from "../audit";
+import type { Db } from "../db/client";
+import { AppError } from "../http/errors";
+import { sessionResponse } from "./issue";
+import { attemptPassword } from "./password-attempt";
+import { createSession } from "./refresh";
+import type { LoginInput } from "./schemas";
+
+export async function signIn(db: Db, input: LoginInput, context: AuditContext): Promise<Response> {
+  const result = await attemptPassword(db, { account: { email: input.email }, password: input.password, purpose: "sign-in" }, context);
+  if (!result.ok) {
+    throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
+  }
+  const session = await createSession(db, result.user.id, context);
+  await recordAuditEvent(db, context, { type: "login.succeeded", actorId: result.user.id, targetId: session.sessionId });
+  const response = await sessionResponse(result.user, session.sessionId, session);
+  for (const [name, value] of result.headers) response.headers.set(name, value);
+  return response;
+}
