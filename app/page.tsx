@@ -1,5 +1,8 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { focusRing } from "@/components/ui/styles";
 import { SiteFooter, SiteHeader } from "@/components/layout/site-header";
 import { currentUser } from "@/lib/auth/page-guards";
 
@@ -141,7 +144,11 @@ export default async function HomePage() {
             </ul>
             <p className="mt-8 text-sm text-slate-600 dark:text-slate-400">
               How the browser side works, silent refresh included, is written up in <code className="font-mono text-xs">docs/spa.md</code>;
-              the decisions behind each layer are in <code className="font-mono text-xs">docs/decisions/</code>.
+              the decisions behind each layer are in <code className="font-mono text-xs">docs/decisions/</code>. Writing a client? The{" "}
+              <Link href="/api-reference" className={cn("rounded-sm font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100", focusRing)}>
+                API reference
+              </Link>{" "}
+              lists every endpoint, who may call it and every error it can send.
             </p>
           </div>
         </section>

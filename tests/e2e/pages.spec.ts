@@ -64,6 +64,7 @@ test("public pages: screenshots in both schemes, accessible, no console errors",
     { name: "landing", path: "/", ready: (p) => p.getByRole("heading", { level: 1, name: "Palisade" }) },
     { name: "signin", path: "/signin?reason=session-ended", ready: (p) => p.getByText("Your session has ended") },
     { name: "register", path: "/register", ready: (p) => p.getByRole("heading", { level: 1, name: "Create your account" }) },
+    { name: "api-reference", path: "/api-reference", ready: (p) => p.getByRole("heading", { level: 1, name: "API reference" }) },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByRole("heading", { level: 1, name: "Page not found" }) },
   ]);
 });
@@ -118,6 +119,7 @@ test("at 360 px wide, no page scrolls sideways", async ({ page, origin }) => {
   const id = await createNote(page, origin, "A note with a rather long title that has to wrap on a phone screen");
   for (const [name, pathname] of [
     ["landing", "/"],
+    ["api-reference", "/api-reference"],
     ["dashboard", "/dashboard"],
     ["note", `/notes/${id}`],
     ["sessions", "/sessions"],
