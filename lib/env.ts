@@ -15,8 +15,14 @@
  */
 import { z } from "zod";
 
-/** Every variable the app reads, by name. Add a variable here and in `.env.example`. */
-function readProcessEnv(): Record<string, string | undefined> {
+/** The schema's variables, each as the process gives it: the list below must name exactly these. */
+type ProcessVariables = Record<keyof z.input<typeof schema>, string | undefined>;
+
+/**
+ * Every variable the app reads, by name. Add a variable to the schema, here and in `.env.example`;
+ * the compiler refuses a name here that the schema lacks, and a schema variable missing here.
+ */
+function readProcessEnv(): ProcessVariables {
   return {
     NODE_ENV: process.env.NODE_ENV,
     VERCEL: process.env.VERCEL,
