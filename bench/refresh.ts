@@ -7,7 +7,7 @@
  *   size (DATABASE_POOL_MAX) requests queue for a connection and p99 is expected to grow; the
  *   target (p99 ≤ 4 × p50) applies up to the pool size.
  * - The race: K connections present one refresh token at the same moment, 100 times. Exactly one
- *   may mint a successor every time (lib/auth/refresh.ts, ADR 006). Then the rules say when the
+ *   may mint a successor every time (lib/auth/sessions.ts, ADR 006). Then the rules say when the
  *   family dies: with the 10 s grace window, the losers get an access token and no refresh
  *   token, the family lives on, and a later replay of the raced token (now two links back)
  *   revokes it; with no grace window, any loser is reuse and revokes the family at once.
@@ -15,7 +15,7 @@
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { createSession, rotateRefreshToken } from "../lib/auth/refresh";
+import { createSession, rotateRefreshToken } from "../lib/auth/sessions";
 import { postgresHandle } from "../lib/db/client";
 import { login, refresh, register, REFRESH_COOKIE, type ClientIdentity, type RefreshAnswer } from "../tests/support/auth-client";
 import type { BenchApp, BenchContext } from "./context";
@@ -99,7 +99,7 @@ interface InProcess {
 }
 
 /**
- * Where a refresh's server CPU goes: the rotation alone (lib/auth/refresh.ts: one transaction of
+ * Where a refresh's server CPU goes: the rotation alone (lib/auth/sessions.ts: one transaction of
  * three Prisma operations), called in this process on the same database, and one simple Prisma read
  * for scale. CPU time of this process per call, after a warm-up.
  */
@@ -315,7 +315,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       target: "0",
       measured: `${runs.reduce((sum, r) => sum + r.failures, 0)}${runs.some((r) => r.failures > 0) ? ` (by status: ${JSON.stringify(mergeCounts(runs.map((r) => r.failedStatuses)))}; by connections: ${LEVELS.map((c) => `${c}: ${runs.filter((r) => r.concurrency === c).reduce((sum, r) => sum + r.failures, 0)}`).join(", ")})` : ""}`,
       // Past the pool, a refresh that waits longer than the transaction's 10 s maxWait for a
-      // connection is refused (lib/auth/refresh.ts): backpressure, reported but not judged.
+      // connection is refused (lib/auth/sessions.ts): backpressure, reported but not judged.
       met: runs.filter((r) => r.concurrency <= POOL_SIZE).every((r) => r.failures === 0),
     },
     {

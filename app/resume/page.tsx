@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ResumeSession } from "@/components/auth/resume-session";
 import { currentUser } from "@/lib/auth/page-guards";
-import { safeRedirect } from "@/lib/client/safe-redirect";
+import { safeRedirect } from "@/lib/shared/safe-redirect";
 import { single, type SearchParams } from "@/lib/client/search-params";
 
 export const metadata: Metadata = { title: "Restoring your session", robots: { index: false } };

@@ -6,7 +6,7 @@ import { RegisterSchema } from "@/lib/auth/schemas";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
 import { AuthResponseSchema } from "@/lib/client/resources";
-import { DEFAULT_AFTER_SIGN_IN } from "@/lib/client/safe-redirect";
+import { DEFAULT_AFTER_SIGN_IN } from "@/lib/shared/safe-redirect";
 import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
 import { FormStatus, type FormMessage } from "../forms/form-status";

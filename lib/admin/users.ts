@@ -23,7 +23,7 @@ import { pagedQuery, pageWindow, type Page } from "../http/query";
 import { assertAcceptablePassword } from "../auth/credentials";
 import { hashPassword } from "../auth/password-hash";
 import { PasswordSchema } from "../auth/password-policy";
-import { revokeAllSessions } from "../auth/refresh";
+import { revokeAllSessions } from "../auth/sessions";
 import { EmailSchema, NameSchema } from "../auth/schemas";
 import type { UserActor } from "../authz/policy";
 import { roleName } from "../users/public-user";

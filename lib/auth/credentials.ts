@@ -13,7 +13,7 @@ import { isCommonPassword } from "./common-passwords";
 import { hashPassword } from "./password-hash";
 import { attemptPassword } from "./password-attempt";
 import { contextProblem } from "./password-policy";
-import { revokeAllSessions } from "./refresh";
+import { revokeAllSessions } from "./sessions";
 import type { ChangePasswordInput, RegisterInput } from "./schemas";
 
 function passwordRejected(message: string, field = "password"): AppError {

@@ -19,16 +19,10 @@ import { getDb } from "../db/client";
 import { ACCESS_COOKIE } from "./cookie-names";
 import { readCookie } from "./cookies";
 import { TokenError, verifyAccessToken, type AccessTokenClaims } from "./tokens";
-import { roleName, type PublicUser } from "../users/public-user";
+import { roleName } from "../users/public-user";
 import { permits, RULES, type Action, type Actor, type ActorFor, type ServiceActor, type UserActor } from "../authz/policy";
 import { activeClientScopes } from "../service-clients/clients";
 
-export interface AuthenticatedUser {
-  id: string;
-  role: PublicUser["role"];
-  /** The session (refresh family) this request's token belongs to. */
-  sessionId: string;
-}
 
 /**
  * The raw access token of a request, or null when none was sent. A malformed Authorization header
@@ -49,7 +43,7 @@ async function claimsOf(request: Request): Promise<AccessTokenClaims | null> {
   return token === null ? null : verifyAccessToken(token);
 }
 
-async function liveUser(claims: AccessTokenClaims): Promise<AuthenticatedUser | null> {
+async function liveUser(claims: AccessTokenClaims): Promise<UserActor | null> {
   if (claims.role === "service") return null;
   const db = await getDb();
   const now = new Date();
@@ -64,11 +58,11 @@ async function liveUser(claims: AccessTokenClaims): Promise<AuthenticatedUser | 
     },
     select: { user: { select: { role: true } } },
   });
-  return session === null ? null : { id: claims.sub, role: roleName(session.user.role), sessionId: claims.sid };
+  return session === null ? null : { kind: "user", id: claims.sub, role: roleName(session.user.role), sessionId: claims.sid };
 }
 
 /** The signed-in user, or null for no token, an invalid token, or a dead session. */
-export async function getUser(request: Request): Promise<AuthenticatedUser | null> {
+export async function getUser(request: Request): Promise<UserActor | null> {
   try {
     const claims = await claimsOf(request);
     return claims === null ? null : await liveUser(claims);
@@ -78,7 +72,7 @@ export async function getUser(request: Request): Promise<AuthenticatedUser | nul
   }
 }
 
-export async function requireUser(request: Request): Promise<AuthenticatedUser> {
+export async function requireUser(request: Request): Promise<UserActor> {
   const claims = await claimsOf(request);
   if (claims === null) {
     throw new AppError("ERR_UNAUTHENTICATED", { headers: { "www-authenticate": 'Bearer realm="palisade"' } });
@@ -136,7 +130,7 @@ export async function requireActor(request: Request): Promise<Actor> {
       headers: { "www-authenticate": 'Bearer error="invalid_token"' },
     });
   }
-  return { kind: "user", ...user };
+  return user;
 }
 
 export async function requirePermission<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
@@ -153,7 +147,7 @@ export async function requirePermission<A extends Action>(request: Request, acti
 export async function requireCaller<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
   const rule = RULES[action];
   if (!("object" in rule) || rule.object !== "self") return requirePermission(request, action);
-  const actor: UserActor = { kind: "user", ...(await requireUser(request)) };
+  const actor = await requireUser(request);
   if (!permits(actor, action)) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
   return actor;
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { json } from "../http/handler";
 import { PublicUserSchema, type PublicUser } from "../users/public-user";
 import { accessCookie, refreshCookie } from "./cookies";
-import type { IssuedSession } from "./refresh";
+import type { IssuedSession } from "./sessions";
 import { signAccessToken } from "./tokens";
 
 /**

@@ -13,7 +13,7 @@ import type { Db } from "../db/client";
 import { REFRESH_COOKIE } from "./cookie-names";
 import { clearedAuthCookies } from "./cookies";
 import { clearingDuplicates } from "./duplicate-cookies";
-import { revokeAllSessions, revokeOwnSession, sessionOfRefreshToken } from "./refresh";
+import { revokeAllSessions, revokeOwnSession, sessionOfRefreshToken } from "./sessions";
 
 /** A browser sends a handful of cookies of one name at most; more is not a browser. */
 const MAX_PRESENTED = 8;

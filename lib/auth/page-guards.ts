@@ -23,13 +23,16 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getDb } from "../db/client";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../users/public-user";
-import { safeRedirect } from "../client/safe-redirect";
-import { getUser, type AuthenticatedUser } from "./guards";
+import { safeRedirect } from "../shared/safe-redirect";
+import type { UserActor } from "../authz/policy";
+import { getUser } from "./guards";
 
 export interface Account extends PublicUser {
   /** False for accounts that sign in only through an identity provider. */
   hasPassword: boolean;
   sessionId: string;
+  /** The caller as the guards found them, for owner-scoped reads (lib/authz/policy.ts). */
+  actor: UserActor;
 }
 
 /**
@@ -42,7 +45,7 @@ async function requestFromHeaders(): Promise<Request> {
 }
 
 /** The caller, or null. Cached per request, so a page and its layout share one lookup. */
-export const currentUser = cache(async (): Promise<AuthenticatedUser | null> => getUser(await requestFromHeaders()));
+export const currentUser = cache(async (): Promise<UserActor | null> => getUser(await requestFromHeaders()));
 
 /** The caller's account for display, or null. Reads only the public columns. */
 export const currentAccount = cache(async (): Promise<Account | null> => {
@@ -53,7 +56,7 @@ export const currentAccount = cache(async (): Promise<Account | null> => {
   if (row === null) return null;
   // A count, so the password hash itself is never read into a page render.
   const withPassword = await db.user.count({ where: { id: user.id, passwordHash: { not: null } } });
-  return { ...toPublicUser(row), hasPassword: withPassword === 1, sessionId: user.sessionId };
+  return { ...toPublicUser(row), hasPassword: withPassword === 1, sessionId: user.sessionId, actor: user };
 });
 
 /** `/resume?next=…`: where a page sends a visitor whose access token did not work. */

@@ -14,7 +14,7 @@ import { REFRESH_COOKIE } from "./cookie-names";
 import { readCookie } from "./cookies";
 import { sessionResponse } from "./issue";
 import { signedOut } from "./logout";
-import { rotateRefreshToken } from "./refresh";
+import { rotateRefreshToken } from "./sessions";
 
 export async function refreshSession(db: Db, request: Request, context: AuditContext, log: Logger): Promise<Response> {
   // A second refresh cookie (a planted one) never gets here: the handler wrapper refuses it.

@@ -1,7 +1,7 @@
 /**
  * The caller's own sessions as the account page shows them, and the revocation of one of them.
  *
- * Both are keyed by the signed-in caller's id inside the query (lib/auth/refresh.ts), so another
+ * Both are keyed by the signed-in caller's id inside the query (lib/auth/sessions.ts), so another
  * person's session is never listed, and revoking one is "not found", exactly as for an id that
  * never existed (OWASP API1).
  */
@@ -10,7 +10,7 @@ import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { UserActor } from "../authz/policy";
 import type { Db } from "../db/client";
-import { listLiveSessions, revokeOwnSession } from "./refresh";
+import { listLiveSessions, revokeOwnSession } from "./sessions";
 
 /** Session ids are 22 characters of base64url (128 random bits). Anything else is refused before a query runs. */
 export const SessionParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: "Not a session id." }) });

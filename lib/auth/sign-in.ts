@@ -10,7 +10,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
 import { sessionResponse } from "./issue";
 import { attemptPassword } from "./password-attempt";
-import { createSession } from "./refresh";
+import { createSession } from "./sessions";
 import type { LoginInput } from "./schemas";
 
 export async function signIn(db: Db, input: LoginInput, context: AuditContext): Promise<Response> {

@@ -4,7 +4,7 @@
  * The access token lives 15 minutes in an HttpOnly cookie this code cannot read; when it runs
  * out, API calls answer 401 and `POST /api/auth/refresh` exchanges the refresh cookie for a new
  * pair. The refresh token rotates on every use, and presenting one that was already rotated is
- * treated as theft: the server revokes the whole session (lib/auth/refresh.ts). So two refreshes
+ * treated as theft: the server revokes the whole session (lib/auth/sessions.ts). So two refreshes
  * racing with the same cookie are not just wasteful, they can sign the user out. Defences:
  * - Within a tab, one shared promise: ten requests that hit 401 together wait for one refresh.
  * - Across tabs, the Web Locks API: a tab refreshes only while holding one origin-wide lock, so

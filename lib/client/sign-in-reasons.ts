@@ -6,7 +6,7 @@
  * Palisade page say "Your account is locked, call this number" (content spoofing).
  */
 import type { SignOutReason } from "./session-sync";
-import { safeRedirect } from "./safe-redirect";
+import { safeRedirect } from "../shared/safe-redirect";
 
 export type SignInReason = SignOutReason | "signin-required";
 

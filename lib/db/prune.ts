@@ -91,7 +91,7 @@ function batches(policy: RetentionPolicy, now: Date): Record<PruneStep, Batch> {
         SELECT t.id FROM "RefreshToken" t JOIN "Session" s ON s.id = t."sessionId"
         WHERE s."revokedAt" < ${sessionCutoff} OR s."idleExpiresAt" < ${sessionCutoff}
         LIMIT ${limit} FOR UPDATE OF t SKIP LOCKED)`,
-    // Idle expiry never passes absolute expiry (lib/auth/refresh.ts caps it), so these two cover every ended session.
+    // Idle expiry never passes absolute expiry (lib/auth/sessions.ts caps it), so these two cover every ended session.
     endedSessions: (db, limit) => db.$executeRaw`
       DELETE FROM "Session" WHERE id IN (
         SELECT id FROM "Session" WHERE "revokedAt" < ${sessionCutoff} OR "idleExpiresAt" < ${sessionCutoff}

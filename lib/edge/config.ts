@@ -4,7 +4,7 @@
  * `process.env`.
  */
 import type { Env } from "../env";
-import type { TrustedProxy } from "./client-ip";
+import type { TrustedProxy } from "../shared/client-ip";
 import { policiesFrom, type TierPolicies } from "./rate-limit/policy";
 
 export interface EdgeConfig {

@@ -13,7 +13,7 @@ import "server-only";
 import type { Logger } from "pino";
 import { AppError, isAppError } from "./errors";
 import { problemResponse } from "./problem";
-import { REQUEST_ID_HEADER, requestIdFrom } from "../edge/request-id";
+import { REQUEST_ID_HEADER, requestIdFrom } from "../shared/request-id";
 import { isDatabaseUnavailable } from "../db/errors";
 import { requestLogger } from "../log";
 import { recordAuditEvent } from "../audit";

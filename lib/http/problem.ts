@@ -6,7 +6,7 @@
  * message or stack never reaches this module's output.
  */
 import { AppError, type ErrorCode, type FieldErrors, problemSlug } from "./errors";
-import { REQUEST_ID_HEADER } from "../edge/request-id";
+import { REQUEST_ID_HEADER } from "../shared/request-id";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

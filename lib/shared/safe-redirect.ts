@@ -1,18 +1,28 @@
 /**
- * Where to send a user after sign-in: a path on this origin, or a fixed fallback.
+ * Where to send a browser after sign-in: a path on this origin (`safeRedirect`, for the pages and
+ * the SPA) or an absolute URL on an allowed origin (`safeRedirectUrl`, for the end of a provider
+ * sign-in). One module for both, so there is one set of path rules to get right. It is pure and
+ * uses Web APIs only: the browser, the server and the edge can all load it.
  *
- * Threat: an open redirect (CWE-601). `/signin?next=…` is a link anyone can craft; if `next`
- * could name another origin, a phishing mail could send a real sign-in page's users on to a fake
- * one, and they would arrive there just after typing their password. Browsers are lenient about
- * what a "path" is, so the obvious `startsWith("/")` check lets many tricks through:
+ * Threat: an open redirect (CWE-601). `/signin?next=…` is a link anyone can craft, and a provider
+ * sign-in carries a "come back to" URL (next-auth's `callbackUrl`) through the provider and back;
+ * if either could name another origin, a phishing mail could send a real sign-in page's users on
+ * to a fake one, and they would arrive there just after typing their password. Browsers are
+ * lenient about what a "path" is, so the obvious `startsWith("/")` check lets many tricks through:
  * - `//evil.com` and `/\evil.com` are protocol-relative (browsers read `\` as `/`);
  * - `/\t/evil.com` becomes `//evil.com`, because URL parsing strips tabs and newlines;
  * - `/%2F%2Fevil.com` is harmless here, but a layer that decodes once more makes it `//evil.com`;
- * - `javascript:…`, `https:evil.com` and `data:…` are not paths at all.
- * Defence: an allowlist, not a blocklist. The value must be a single-slash path with no
- * backslash, whitespace or control character, before and after percent-decoding, and the URL
- * parser must agree that it stays on this origin. Anything else gives the fallback. See the
- * OWASP Unvalidated Redirects and Forwards Cheat Sheet.
+ * - `javascript:…`, `https:evil.com` and `data:…` are not paths at all;
+ * - `https://app.example.com.evil.com` and `https://app.example.com@evil.com` look like ours.
+ * Defence: allowlists, not blocklists.
+ * - The path must be a single-slash path with no backslash, whitespace or control character,
+ *   before and after percent-decoding, and the URL parser must agree that it stays on this origin.
+ * - An absolute URL must start with `http://` or `https://`, carry no user name or password, and
+ *   have exactly APP_URL or one of CORS_ORIGINS as its origin (string equality after parsing, so a
+ *   look-alike host never matches); its path then meets the same path rules.
+ * - Before either, the raw value is refused if it contains a backslash, whitespace or a control
+ *   character anywhere: the value is judged as the attacker wrote it, not as the parser repairs it.
+ * See the OWASP Unvalidated Redirects and Forwards Cheat Sheet and docs/oauth.md ("Redirects").
  */
 
 /** Where a signed-in user goes when no (safe) destination was given. */
@@ -83,4 +93,46 @@ export function safeRedirect(value: unknown, fallback: string = DEFAULT_AFTER_SI
   const decodedPath = fullyDecoded(url.pathname);
   if (url.pathname.startsWith("//") || decodedPath === null || decodedPath.startsWith("//") || decodedPath.startsWith("/\\")) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+export interface RedirectPolicy {
+  /** APP_URL: relative targets resolve against it. */
+  appOrigin: string;
+  /** Every origin a target may have: APP_URL and CORS_ORIGINS. */
+  allowedOrigins: ReadonlySet<string>;
+}
+
+/** Only these two schemes, spelled out with both slashes: `https:evil.com` is not absolute here. */
+const ABSOLUTE_HTTP = /^https?:\/\//i;
+
+export function redirectPolicy(appOrigin: string, corsOrigins: readonly string[]): RedirectPolicy {
+  return { appOrigin, allowedOrigins: new Set([appOrigin, ...corsOrigins]) };
+}
+
+/**
+ * `value` as an absolute URL on an allowed origin, or null. Accepts `unknown` because it is fed
+ * straight from a form field, a query string or a cookie.
+ */
+export function safeRedirectUrl(value: unknown, policy: RedirectPolicy): string | null {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_LENGTH) return null;
+  if (UNSAFE_CHARACTERS.test(value)) return null;
+
+  if (!ABSOLUTE_HTTP.test(value)) {
+    // A relative target: the shared path rules decide, and it stays on APP_URL.
+    const path = safeRedirect(value, "");
+    return path === "" ? null : `${policy.appOrigin}${path}`;
+  }
+
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  // `https://app.example.com@evil.com` has host evil.com; `https://evil.com@app.example.com`
+  // is on our host but trains users to trust such links. Neither belongs in a redirect.
+  if (url.username !== "" || url.password !== "") return null;
+  if (!policy.allowedOrigins.has(url.origin)) return null;
+  const path = safeRedirect(`${url.pathname}${url.search}${url.hash}`, "");
+  return path === "" ? null : `${url.origin}${path}`;
 }

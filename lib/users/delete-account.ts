@@ -9,13 +9,14 @@ import "server-only";
 import { z } from "zod";
 import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
+import type { UserActor } from "../authz/policy";
 import type { Db } from "../db/client";
 import { attemptPassword } from "../auth/password-attempt";
-import { isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "../auth/oauth/linking";
+import { isRecentSignIn, RECENT_SIGN_IN_SECONDS } from "../auth/oauth/linking";
 
 export const DeleteAccountSchema = z.strictObject({ password: z.string().min(1).max(1024).optional() });
 
-export async function deleteOwnAccount(db: Db, caller: Caller, input: z.output<typeof DeleteAccountSchema>, context: AuditContext): Promise<void> {
+export async function deleteOwnAccount(db: Db, caller: UserActor, input: z.output<typeof DeleteAccountSchema>, context: AuditContext): Promise<void> {
   const userId = caller.id;
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");

@@ -1,12 +1,11 @@
 /**
- * No open redirect at the end of a provider sign-in (lib/auth/safe-redirect.ts): a corpus of
+ * No open redirect at the end of a provider sign-in (lib/shared/safe-redirect.ts): a corpus of
  * hostile destinations, first against the check itself, then through a whole sign-in on PGlite
  * and Postgres, entering every way a destination can (the sign-in form, the cookie that carries
  * it, a query parameter on the callback).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { safeRedirect } from "@/lib/client/safe-redirect";
-import { redirectPolicy, safeRedirectUrl } from "@/lib/auth/safe-redirect";
+import { redirectPolicy, safeRedirect, safeRedirectUrl } from "@/lib/shared/safe-redirect";
 import { databaseKinds } from "../support/databases";
 import { startOAuthApp, stopOAuthApp, uniquePerson, type OAuthApp } from "../support/oidc-app";
 import { APP_ORIGIN, authorize, callback, CookieJar, signInThroughProvider, startSignIn } from "../support/oidc-flow";

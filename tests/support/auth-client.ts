@@ -64,7 +64,7 @@ export async function login(target: string, identity: ClientIdentity, email: str
   return signedIn(response, email, 200);
 }
 
-/** Present `refreshToken` once, and classify the answer (lib/auth/refresh.ts RotateOutcome). */
+/** Present `refreshToken` once, and classify the answer (lib/auth/sessions.ts RotateOutcome). */
 export async function refresh(target: string, identity: ClientIdentity, refreshToken: string): Promise<RefreshAnswer> {
   let response: Response;
   try {

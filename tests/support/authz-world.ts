@@ -98,7 +98,7 @@ export function uniqueEmail(label = "user"): string {
 export async function worldKit() {
   const [{ getDb, disconnectDb }, refresh, tokens, clients, passwords] = await Promise.all([
     import("@/lib/db/client"),
-    import("@/lib/auth/refresh"),
+    import("@/lib/auth/sessions"),
     import("@/lib/auth/tokens"),
     import("@/lib/service-clients/clients"),
     import("@/lib/auth/password-hash"),

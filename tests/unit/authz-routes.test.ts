@@ -64,6 +64,11 @@ describe("every route handler carries a contract with a known access level", () 
     expect(() => accessLevel(operation.contract)).not.toThrow();
   });
 
+  it("names every rule of the policy somewhere: a rule no route grants is a permission nobody reviews", () => {
+    const named = new Set(OPERATIONS.flatMap((operation) => ("permission" in operation.contract.access ? [operation.contract.access.permission] : [])));
+    expect(Object.keys(RULES).filter((action) => !named.has(action as keyof typeof RULES))).toEqual([]);
+  });
+
   it("is public exactly where a reviewed decision says so", () => {
     const publicModules = new Set(OPERATIONS.filter((operation) => accessLevel(operation.contract) === "public").map((operation) => operation.module));
     expect([...publicModules].sort(), "a public route is a security decision: add it to PUBLIC_MODULES in review").toEqual(Object.keys(PUBLIC_MODULES).sort());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_AFTER_SIGN_IN, safeRedirect } from "@/lib/client/safe-redirect";
+import { DEFAULT_AFTER_SIGN_IN, safeRedirect } from "@/lib/shared/safe-redirect";
 
 describe("safeRedirect", () => {
   it.each([

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalIp, clientIp, expandIpv6, rateLimitKeyForIp, UNKNOWN_CLIENT_KEY, type TrustedProxy } from "@/lib/edge/client-ip";
+import { canonicalIp, clientIp, expandIpv6, rateLimitKeyForIp, UNKNOWN_CLIENT_KEY, type TrustedProxy } from "@/lib/shared/client-ip";
 import { edgeHarness } from "../support/edge-harness";
 
 const headers = (values: Record<string, string>) => new Headers(values);

@@ -49,7 +49,7 @@ describe("the edge layer uses Web APIs only", () => {
 
   it("reaches every lib/edge module from middleware.ts", () => {
     const reached = [...modules].map((file) => path.relative(ROOT, file));
-    for (const file of ["lib/edge/client-ip.ts", "lib/edge/cors.ts", "lib/edge/csrf.ts", "lib/edge/token-gate.ts", "lib/edge/rate-limit/upstash-store.ts"]) {
+    for (const file of ["lib/shared/client-ip.ts", "lib/edge/cors.ts", "lib/edge/csrf.ts", "lib/edge/token-gate.ts", "lib/edge/rate-limit/upstash-store.ts"]) {
       expect(reached).toContain(file);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isWellFormedRequestId, requestIdFrom } from "@/lib/edge/request-id";
+import { isWellFormedRequestId, requestIdFrom } from "@/lib/shared/request-id";
 
 describe("request IDs", () => {
   it.each(["0f8c2d1e-1111-4222-8333-444455556666", "01HZX3J7Q4W8Y2K5N6M9P0R1S2", "trace.id_123-abc"])("keeps a well-formed incoming ID: %s", (id) => {

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { RegisterForm } from "@/components/auth/register-form";
 import { currentUser } from "@/lib/auth/page-guards";
-import { DEFAULT_AFTER_SIGN_IN } from "@/lib/client/safe-redirect";
+import { DEFAULT_AFTER_SIGN_IN } from "@/lib/shared/safe-redirect";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 
 export const metadata: Metadata = { title: "Create an account" };

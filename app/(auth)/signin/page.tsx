@@ -8,7 +8,7 @@ import { SignInForm } from "@/components/auth/sign-in-form";
 import { configuredProviders } from "@/lib/auth/oauth/configured";
 import { OAUTH_MESSAGES, OAUTH_OUTCOME_PARAM, providerSignInPath, readOAuthOutcome } from "@/lib/auth/oauth/sign-in-page";
 import { currentUser } from "@/lib/auth/page-guards";
-import { safeRedirect } from "@/lib/client/safe-redirect";
+import { safeRedirect } from "@/lib/shared/safe-redirect";
 import { SIGN_IN_MESSAGES, readSignInReason, signInHref } from "@/lib/client/sign-in-reasons";
 import { single, type SearchParams } from "@/lib/client/search-params";
 import type { FormMessage } from "@/components/forms/form-status";

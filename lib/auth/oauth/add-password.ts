@@ -15,15 +15,16 @@
  */
 import "server-only";
 import { recordAuditEvent, type AuditContext } from "../../audit";
+import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { AppError } from "../../http/errors";
 import { assertAcceptablePassword } from "../credentials";
 import { hashPassword } from "../password-hash";
 import type { AddPasswordInput } from "../schemas";
-import { revokeAllSessions } from "../refresh";
-import { isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "./linking";
+import { revokeAllSessions } from "../sessions";
+import { isRecentSignIn, RECENT_SIGN_IN_SECONDS } from "./linking";
 
-export async function addPassword(db: Db, caller: Caller, input: AddPasswordInput, context: AuditContext): Promise<void> {
+export async function addPassword(db: Db, caller: UserActor, input: AddPasswordInput, context: AuditContext): Promise<void> {
   const user = await db.user.findUnique({ where: { id: caller.id }, select: { email: true, name: true, passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
   if (user.passwordHash !== null) {

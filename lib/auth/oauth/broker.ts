@@ -3,7 +3,7 @@
  * next-auth gets to see, and what of next-auth's answer reaches the browser. next-auth speaks OAuth
  * 2.0 and OpenID Connect to GitHub, Google or an OIDC issuer (./next-auth-adapter.ts), and hands the
  * verified identity to our own session model (./handoff.ts). A provider sign-in ends exactly like a
- * password sign-in: a new refresh family (lib/auth/refresh.ts) and our two cookies
+ * password sign-in: a new refresh family (lib/auth/sessions.ts) and our two cookies
  * (lib/auth/issue.ts). The whole flow, with a sequence diagram: docs/oauth.md.
  *
  * Threats and defences:
@@ -21,7 +21,7 @@
  * - Parameter smuggling into the provider's authorization URL: next-auth v4 copies a sign-in
  *   request's query string into it, so the broker passes none; a sign-in body may carry only
  *   `csrfToken`, `callbackUrl` and `json`.
- * - Open redirect: the destination is checked against APP_URL and CORS_ORIGINS (lib/auth/safe-redirect.ts)
+ * - Open redirect: the destination is checked against APP_URL and CORS_ORIGINS (lib/shared/safe-redirect.ts)
  *   where it enters (next-auth's `redirect` callback) and again when it is read back from its cookie.
  * - A smaller surface: only the endpoints a sign-in needs are served (see `route`); the rest 404.
  */
@@ -37,7 +37,7 @@ import { readForm } from "../../http/read-form";
 import { queryObject } from "../../http/validate";
 import { getUser } from "../guards";
 import { sessionCookies } from "../issue";
-import { safeRedirectUrl } from "../safe-redirect";
+import { safeRedirectUrl } from "../../shared/safe-redirect";
 import { isConfiguredProvider, type ProviderId } from "./configured";
 import { absolute, brokerOptions, COOKIES, DEFAULT_DESTINATION, destinationAfter, POLICY, SESSION_COOKIE, type Exchange } from "./handoff";
 import { BROKER_URL, callNextAuth, type NextAuthInput } from "./next-auth-adapter";
@@ -171,7 +171,7 @@ export async function handleBrokerRequest({ request, segments, requestId, log }:
       // The destination comes only from the cookie set when the sign-in started.
       delete query.callbackUrl;
       const user = await getUser(request);
-      exchange.caller = user === null ? null : { id: user.id, sessionId: user.sessionId };
+      exchange.caller = user;
       const response = await callNextAuth({ ...base, method: "GET", action: "callback", providerId: target.provider, query }, brokerOptions(exchange));
       return finishCallback(response, exchange, target.provider, query, cookies, log);
     }

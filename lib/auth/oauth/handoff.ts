@@ -16,19 +16,19 @@ import type { AuthOptions, CookiesOptions, LoggerInstance } from "next-auth";
 import type { Logger } from "pino";
 import { env } from "../../env";
 import { recordAuditEvent, type AuditContext } from "../../audit";
+import type { UserActor } from "../../authz/policy";
 import { getDb } from "../../db/client";
 import { log as baseLog } from "../../log";
-import { DEFAULT_AFTER_SIGN_IN } from "../../client/safe-redirect";
 import { OAUTH_COOKIES } from "../cookie-names";
-import { redirectPolicy, safeRedirectUrl } from "../safe-redirect";
+import { DEFAULT_AFTER_SIGN_IN, redirectPolicy, safeRedirectUrl } from "../../shared/safe-redirect";
 import { isConfiguredProvider } from "./configured";
 import { fromConfiguredIssuer, identityFrom } from "./identity";
-import { resolveProviderSignIn, type Caller, type ProviderSignInOutcome } from "./linking";
+import { resolveProviderSignIn, type ProviderSignInOutcome } from "./linking";
 import { brokerProviders } from "./providers";
 import { brokerSecret } from "./secret";
 import { ACCOUNT_PATH, oauthOutcomePath, SIGN_IN_PATH } from "./sign-in-page";
 
-/** Where a sign-in may send the browser afterwards: APP_URL and CORS_ORIGINS (lib/auth/safe-redirect.ts). */
+/** Where a sign-in may send the browser afterwards: APP_URL and CORS_ORIGINS (lib/shared/safe-redirect.ts). */
 export const POLICY = redirectPolicy(env.APP_URL, env.CORS_ORIGINS);
 /** Where it goes when no (safe) destination was asked for. */
 export const DEFAULT_DESTINATION = `${env.APP_URL}${DEFAULT_AFTER_SIGN_IN}`;
@@ -79,7 +79,7 @@ const LOGGER = brokerLogger(baseLog);
 
 /** What one callback request learns as next-auth runs; read after it returns. */
 export interface Exchange {
-  caller: Caller | null;
+  caller: UserActor | null;
   context: AuditContext;
   destination: string;
   outcome?: ProviderSignInOutcome;

@@ -24,10 +24,11 @@
  */
 import "server-only";
 import { recordAuditEvent, type AuditContext, type AuditEventInput } from "../../audit";
+import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../../users/public-user";
-import { createSession, revokeAllSessions, type IssuedSession } from "../refresh";
+import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
 import type { ProviderId } from "./configured";
 import type { ProviderIdentity } from "./identity";
 import type { OAuthOutcomeCode } from "./sign-in-page";
@@ -35,12 +36,6 @@ import type { PendingLink } from "./pending-link";
 
 /** How recent a sign-in must be to add a sign-in method (a provider, or a first password). */
 export const RECENT_SIGN_IN_SECONDS = 600;
-
-/** The signed-in browser, when there is one: from a verified access token and a live session. */
-export interface Caller {
-  id: string;
-  sessionId: string;
-}
 
 export type ProviderSignInOutcome =
   /** A session was opened for `user`: set the cookies. */
@@ -53,7 +48,7 @@ export type ProviderSignInOutcome =
 type Refusal = Extract<ProviderSignInOutcome, { kind: "refused" }>;
 
 /** True when the caller's session was opened (by a sign-in, not a refresh) recently. */
-export async function isRecentSignIn(db: Db, caller: Caller, now = new Date()): Promise<boolean> {
+export async function isRecentSignIn(db: Db, caller: UserActor, now = new Date()): Promise<boolean> {
   const session = await db.session.findFirst({ where: { id: caller.sessionId, userId: caller.id }, select: { createdAt: true } });
   return session !== null && now.getTime() - session.createdAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000;
 }
@@ -103,14 +98,14 @@ async function openSession(db: Db, user: PublicUser, provider: ProviderId, creat
 export async function resolveProviderSignIn(
   db: Db,
   identity: ProviderIdentity,
-  caller: Caller | null,
+  caller: UserActor | null,
   context: AuditContext,
   now = new Date(),
 ): Promise<ProviderSignInOutcome> {
   return caller === null ? signIn(db, identity, context, true) : linkToCaller(db, identity, caller, context, now);
 }
 
-async function linkToCaller(db: Db, identity: ProviderIdentity, caller: Caller, context: AuditContext, now: Date): Promise<ProviderSignInOutcome> {
+async function linkToCaller(db: Db, identity: ProviderIdentity, caller: UserActor, context: AuditContext, now: Date): Promise<ProviderSignInOutcome> {
   const { provider, providerAccountId } = identity;
   const refused = (code: OAuthOutcomeCode, reason: string) =>
     refuse(db, context, code, { type: "oauth.link_refused", actorId: caller.id, targetId: caller.id, details: { provider, reason } });

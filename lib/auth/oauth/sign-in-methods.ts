@@ -16,10 +16,11 @@
 import "server-only";
 import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../../audit";
+import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { AppError } from "../../http/errors";
 import { PROVIDER_IDS, providersFor, type ProviderId } from "./configured";
-import { endSessionsAfterChange, isRecentSignIn, RECENT_SIGN_IN_SECONDS, type Caller } from "./linking";
+import { endSessionsAfterChange, isRecentSignIn, RECENT_SIGN_IN_SECONDS } from "./linking";
 import { env } from "../../env";
 
 export const LinkedProviderSchema = z.strictObject({
@@ -75,7 +76,7 @@ export async function listSignInMethods(db: Db, userId: string): Promise<SignInM
 }
 
 /** Remove one linked provider from the caller's account. */
-export async function unlinkProvider(db: Db, caller: Caller, provider: ProviderId, context: AuditContext): Promise<void> {
+export async function unlinkProvider(db: Db, caller: UserActor, provider: ProviderId, context: AuditContext): Promise<void> {
   if (!(await isRecentSignIn(db, caller))) {
     throw new AppError("ERR_REAUTH_REQUIRED", {
       detail: `Sign in again to remove a sign-in method: it must be done within ${RECENT_SIGN_IN_SECONDS / 60} minutes of signing in.`,

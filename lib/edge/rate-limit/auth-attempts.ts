@@ -27,7 +27,7 @@
  * Email addresses never reach the store or the logs: only their hash does.
  */
 import { env } from "../../env";
-import { rateLimitKeyForIp } from "../client-ip";
+import { rateLimitKeyForIp } from "../../shared/client-ip";
 import { edgeLogger, type EdgeLogger } from "../log";
 import { countOne, logOutage, rateLimitStoreFrom } from "./limiter";
 import { decide, policiesFrom, type RateLimitDecision, type TierOutcome, type TierPolicies } from "./policy";

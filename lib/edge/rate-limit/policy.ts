@@ -122,7 +122,7 @@ export function edgeTiers(input: EdgeTierInput, policies: TierPolicies): TierHit
   return hits;
 }
 
-// The refresh cookie's id half, as lib/auth/refresh.ts mints it (base64url). Anything else is
+// The refresh cookie's id half, as lib/auth/sessions.ts mints it (base64url). Anything else is
 // keyed by IP instead, so a crafted cookie cannot pick an arbitrary store key.
 const REFRESH_TOKEN = /^([A-Za-z0-9_-]{16,64})\.[A-Za-z0-9_-]{16,128}$/;
 

@@ -23,7 +23,7 @@ export default async function NotePage({ params }: { params: Promise<{ id: strin
   const account = await requireAccount(`/notes/${encodeURIComponent(id)}`);
   const parsed = NoteParams.safeParse({ id });
   if (!parsed.success) notFound();
-  const note = await findNote(await getDb(), ownerScope({ kind: "user", id: account.id, role: account.role, sessionId: account.sessionId }), parsed.data.id);
+  const note = await findNote(await getDb(), ownerScope(account.actor), parsed.data.id);
   if (note === null) notFound();
 
   return (

@@ -3,7 +3,7 @@ import { REFRESH_COOKIE } from "@/lib/auth/cookie-names";
 import { SignedInSchema } from "@/lib/auth/issue";
 import { refreshSession } from "@/lib/auth/refresh-response";
 
-/** Rotates the refresh token; see lib/auth/refresh.ts. */
+/** Rotates the refresh token; see lib/auth/sessions.ts. */
 export const POST = endpoint(
   {
     summary: "Rotate the refresh token and get a fresh access token",

@@ -1,7 +1,7 @@
 import { endpoint } from "@/lib/http/endpoint";
 import { registerUser } from "@/lib/auth/credentials";
 import { sessionResponse, SignedInSchema } from "@/lib/auth/issue";
-import { createSession } from "@/lib/auth/refresh";
+import { createSession } from "@/lib/auth/sessions";
 import { RegisterSchema } from "@/lib/auth/schemas";
 
 /** Creates a plain user (never any other role) and signs them in. */
