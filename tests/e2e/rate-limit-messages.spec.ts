@@ -4,7 +4,7 @@
  * which is what the sign-in failure tiers' refusal says (tests/e2e/auth.spec.ts). The limit is
  * lowered to 2 on a server of its own, so the third sign-up or sign-in from the address is refused.
  */
-import { expect, test } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { PASSWORD, uniqueEmail } from "./support/accounts";
 import { startLimitsServer, type LimitsServer } from "./support/limits-server";
 import { registerUser } from "./support/session";
@@ -20,12 +20,21 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
+/**
+ * Signed out, as a fresh visitor from the same address. The page is left first: a signed-in page
+ * whose cookies vanish sends itself to the sign-in page, and that navigation would race the next one.
+ */
+async function signOut(page: Page, context: BrowserContext): Promise<void> {
+  await page.goto("about:blank");
+  await context.clearCookies();
+}
+
 test("a sign-in refused because the shared address is busy says so, not that the password failed", async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: { "x-forwarded-for": "198.18.41.1" } });
   const page = await context.newPage();
   // One sign-up and one sign-in from this address: the tier's whole budget.
   const user = await registerUser(page, server.origin, "busy-network");
-  await context.clearCookies();
+  await signOut(page, context);
   await page.goto("/signin");
   const submit = page.getByRole("button", { name: "Sign in" });
   const signIn = async () => {
@@ -37,7 +46,7 @@ test("a sign-in refused because the shared address is busy says so, not that the
   };
   expect((await signIn()).status()).toBe(200);
   await expect(page).toHaveURL(/\/dashboard$/);
-  await context.clearCookies();
+  await signOut(page, context);
 
   await page.goto("/signin");
   const refused = await signIn();
@@ -56,9 +65,9 @@ test("a sign-up refused because the shared address is busy says so, and keeps wh
   const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: { "x-forwarded-for": "198.18.41.2" } });
   const page = await context.newPage();
   await registerUser(page, server.origin, "busy-a");
-  await context.clearCookies();
+  await signOut(page, context);
   await registerUser(page, server.origin, "busy-b");
-  await context.clearCookies();
+  await signOut(page, context);
 
   await page.goto("/register");
   const email = uniqueEmail("busy-c");
