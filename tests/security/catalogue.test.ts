@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SECURITY_TEST_CATALOGUE } from "./support/catalogue";
+import { fuzzSlug, SECURITY_TEST_CATALOGUE } from "./support/catalogue";
 import { ENDPOINTS } from "./support/endpoints";
 import { GROUP_THREATS } from "./support/jwt-corpus";
 
@@ -18,7 +18,7 @@ function suiteIds(): string[] {
     .flatMap((file) => [...readFileSync(path.join(dir, file), "utf8").matchAll(/["'`(]\[([a-z0-9]+\.[a-z0-9-]+)\]/g)].map((match) => match[1] as string));
   const check = [...readFileSync(path.join(dir, "api-top10.test.ts"), "utf8").matchAll(/check\("API\d+", "([a-z0-9.-]+)"/g)].map((match) => match[1] as string);
   const jwtGroups = Object.keys(GROUP_THREATS).map((id) => `jwt.${id}`);
-  const fuzz = ENDPOINTS.map((endpoint) => `fuzz.${`${endpoint.method}-${endpoint.path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "")}`);
+  const fuzz = ENDPOINTS.map((endpoint) => `fuzz.${fuzzSlug(endpoint.method, endpoint.path)}`);
   return [...new Set([...literal, ...check, ...jwtGroups, ...fuzz])].sort();
 }
 

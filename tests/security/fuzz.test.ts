@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertExactShape, SUCCESS_SCHEMAS } from "../support/response-schemas";
 import { runAddress, runAddress6 } from "./support/buckets";
 import { Client, securityTarget, signInAdmin, signUp, type Account } from "./support/client";
+import { fuzzSlug } from "./support/catalogue";
 import { ENDPOINTS, fillPath, manifestPathOf, type Endpoint } from "./support/endpoints";
 import { formatCount, printSummary, recordFigure } from "./support/figures";
 import { buildManifest } from "./support/manifest";
@@ -41,7 +42,9 @@ const cookieValue = fc.oneof(
 
 function queryArbitrary(endpoint: Endpoint): fc.Arbitrary<string> {
   const hostileQuery = fc.oneof(
-    fc.tuple(fc.constantFrom("limit", "page", "sort", "order", "ownerId", "role", "__proto__", "limit[]", "page[$gt]"), hostileString).map(([key, value]) => new URLSearchParams([[key, value]]).toString()),
+    fc
+      .tuple(fc.constantFrom("limit", "page", "sort", "order", "ownerId", "role", "__proto__", "limit[]", "page[$gt]"), hostileString)
+      .map(([key, value]) => new URLSearchParams([[key, value]]).toString()),
     fc.constantFrom("limit=1&limit=2", "page=1e2", "limit=0x10", "limit=-1", "page=99999999999", "sort=password", "sort=name;DROP", "%zz=1", "a=%E0%A4%A"),
   );
   if (endpoint.query === undefined) return fc.oneof({ arbitrary: fc.constant(""), weight: 3 }, { arbitrary: hostileQuery, weight: 1 });
@@ -54,16 +57,30 @@ function queryArbitrary(endpoint: Endpoint): fc.Arbitrary<string> {
 function paramsArbitrary(endpoint: Endpoint): fc.Arbitrary<Record<string, unknown>> {
   if (endpoint.params === undefined) return fc.constant({});
   const names = Object.keys(objectShape(endpoint.params));
-  const hostile = fc.record(Object.fromEntries(names.map((name) => [name, fc.oneof(hostileString.filter((value) => value.length < 3000), fc.constantFrom("..", ".", "%2e%2e", "a".repeat(65), "C".repeat(25)))])));
+  const hostile = fc.record(
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        fc.oneof(
+          hostileString.filter((value) => value.length < 3000),
+          fc.constantFrom("..", ".", "%2e%2e", "a".repeat(65), "C".repeat(25)),
+        ),
+      ]),
+    ),
+  );
   return fc.oneof({ arbitrary: arbitraryFor(endpoint.params) as fc.Arbitrary<Record<string, unknown>>, weight: 3 }, { arbitrary: hostile, weight: 2 });
 }
 
 function bodyArbitrary(endpoint: Endpoint): fc.Arbitrary<string | undefined> {
   if (endpoint.body === undefined) return fc.constant(undefined);
   if (endpoint.body.kind === "json") return hostileJsonBody(endpoint.body.schema);
-  const valid = (arbitraryFor(endpoint.body.schema) as fc.Arbitrary<Record<string, unknown>>).map((form) => new URLSearchParams(Object.entries(form).map(([key, value]) => [key, String(value)])).toString());
+  const valid = (arbitraryFor(endpoint.body.schema) as fc.Arbitrary<Record<string, unknown>>).map((form) =>
+    new URLSearchParams(Object.entries(form).map(([key, value]) => [key, String(value)])).toString(),
+  );
   const hostile = fc.oneof(
-    fc.tuple(valid, fc.constantFrom("grant_type", "client_id", "scope", "client_secret", "__proto__"), hostileString).map(([form, key, value]) => `${form}&${new URLSearchParams([[key, value]]).toString()}`),
+    fc
+      .tuple(valid, fc.constantFrom("grant_type", "client_id", "scope", "client_secret", "__proto__"), hostileString)
+      .map(([form, key, value]) => `${form}&${new URLSearchParams([[key, value]]).toString()}`),
     fc.string({ unit: "binary", maxLength: 200 }),
     fc.constantFrom("grant_type=client_credentials&grant_type=password", "%", "a=%E0%A4%A", "=&=&=", "x".repeat(70_000)),
   );
@@ -91,7 +108,8 @@ async function expectWellFormed(endpoint: Endpoint, response: Response): Promise
   await assertExactShape(endpoint.key, response);
   if (response.headers.get("content-type") === "application/problem+json") {
     const requestId = (JSON.parse(text) as { requestId?: unknown }).requestId;
-    if (requestId !== response.headers.get("x-request-id")) throw new Error(`${endpoint.key}: problem requestId ${String(requestId)} is not the response's X-Request-ID`);
+    if (requestId !== response.headers.get("x-request-id"))
+      throw new Error(`${endpoint.key}: problem requestId ${String(requestId)} is not the response's X-Request-ID`);
   }
 }
 
@@ -113,7 +131,9 @@ describe("property-based fuzzing of every endpoint", () => {
       unit: "cases without server error",
       detail: { endpoints: tally.endpoints, runsPerEndpoint: RUNS, seed: SEED },
     });
-    printSummary(`Fuzzing: ${formatCount(tally.cases)} cases over ${tally.endpoints} endpoints, ${tally.serverErrors} server errors (seed ${SEED}, ${RUNS} runs each)`);
+    printSummary(
+      `Fuzzing: ${formatCount(tally.cases)} cases over ${tally.endpoints} endpoints, ${tally.serverErrors} server errors (seed ${SEED}, ${RUNS} runs each)`,
+    );
   });
 
   it("[fuzz.coverage] the fuzzed endpoints are exactly the API methods in the route manifest", () => {
@@ -126,7 +146,7 @@ describe("property-based fuzzing of every endpoint", () => {
   });
 
   for (const endpoint of ENDPOINTS) {
-    const slug = `${endpoint.method}-${endpoint.path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
+    const slug = fuzzSlug(endpoint.method, endpoint.path);
     it(`[fuzz.${slug}] ${endpoint.key}: no 5xx and every response matches its schema`, async () => {
       tally.endpoints++;
       const token = endpoint.caller === "user" ? user.client.accessToken : endpoint.caller === "admin" ? admin.client.accessToken : undefined;
