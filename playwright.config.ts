@@ -37,18 +37,21 @@ export default defineConfig({
       },
     },
   ],
-  webServer: EXTERNAL_BASE_URL !== undefined ? undefined : {
-    command: "tsx scripts/e2e-server.ts",
-    url: `${BASE_URL}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      APP_URL: BASE_URL,
-      PORT: String(PORT),
-      DATA_DIR: `.data/e2e-${PORT}`,
-      ...e2eAppEnv(PORT),
-    },
-  },
+  webServer:
+    EXTERNAL_BASE_URL !== undefined
+      ? undefined
+      : {
+          command: "tsx scripts/e2e-server.ts",
+          url: `${BASE_URL}/api/health`,
+          timeout: 240_000,
+          reuseExistingServer: false,
+          stdout: "pipe",
+          stderr: "pipe",
+          env: {
+            APP_URL: BASE_URL,
+            PORT: String(PORT),
+            DATA_DIR: `.data/e2e-${PORT}`,
+            ...e2eAppEnv(PORT),
+          },
+        },
 });

@@ -56,7 +56,10 @@ const LAYERS: Layer[] = [
 const TRY: { title: string; text: string }[] = [
   { title: "Stay signed in, safely", text: "Your access token expires every 15 minutes and is renewed in the background, once, even with several tabs open." },
   { title: "See every session", text: "The sessions page lists each device that is signed in, with its address; end any of them, or all at once." },
-  { title: "Watch the limits", text: "After five wrong passwords, signing in to that account pauses for 15 minutes, and the form counts down until you may try again." },
+  {
+    title: "Watch the limits",
+    text: "After five wrong passwords, signing in to that account pauses for 15 minutes, and the form counts down until you may try again.",
+  },
 ];
 
 export default async function HomePage() {
@@ -69,8 +72,8 @@ export default async function HomePage() {
           <p className="text-sm font-semibold tracking-wide text-indigo-700 uppercase dark:text-indigo-300">Defence in depth, ready to clone</p>
           <h1 className="mt-3 max-w-3xl text-4xl font-bold tracking-tight text-balance sm:text-5xl">Palisade</h1>
           <p className="mt-5 max-w-2xl text-lg text-pretty text-slate-600 dark:text-slate-300">
-            A secure-by-default Next.js starter: an auth service and a single-page app, where every layer assumes the layer below it
-            has failed. Sign up, write a note, and see each defence at work from the user&apos;s side.
+            A secure-by-default Next.js starter: an auth service and a single-page app, where every layer assumes the layer below it has failed. Sign up, write
+            a note, and see each defence at work from the user&apos;s side.
           </p>
           <div className="mt-8 flex flex-wrap gap-3">
             {signedIn ? (
@@ -91,15 +94,27 @@ export default async function HomePage() {
             A request&apos;s path, layer by layer
           </h2>
           <p className="mt-2 max-w-2xl text-slate-600 dark:text-slate-400">
-            Each layer stops something on its own, and none trusts the one before it: the route handlers check the token again even
-            though the edge already did. The paths under each layer are in the repository.
+            Each layer stops something on its own, and none trusts the one before it: the route handlers check the token again even though the edge already did.
+            The paths under each layer are in the repository.
           </p>
           <ol className="mt-8 grid gap-4 md:grid-cols-5">
             {LAYERS.map((layer, index) => (
-              <li key={layer.name} className="relative flex flex-col rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+              <li
+                key={layer.name}
+                className="relative flex flex-col rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+              >
                 <div className="flex items-center gap-3">
                   <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
-                    <svg viewBox="0 0 24 24" aria-hidden="true" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round">
+                    <svg
+                      viewBox="0 0 24 24"
+                      aria-hidden="true"
+                      className="size-5"
+                      fill="none"
+                      stroke="currentColor"
+                      strokeWidth="1.7"
+                      strokeLinecap="round"
+                      strokeLinejoin="round"
+                    >
                       {layer.icon}
                     </svg>
                   </span>
@@ -120,7 +135,12 @@ export default async function HomePage() {
                   ))}
                 </p>
                 {index < LAYERS.length - 1 ? (
-                  <svg viewBox="0 0 16 16" aria-hidden="true" className="absolute -right-3.5 top-1/2 z-10 hidden size-4 -translate-y-1/2 text-slate-400 md:block" fill="currentColor">
+                  <svg
+                    viewBox="0 0 16 16"
+                    aria-hidden="true"
+                    className="absolute -right-3.5 top-1/2 z-10 hidden size-4 -translate-y-1/2 text-slate-400 md:block"
+                    fill="currentColor"
+                  >
                     <path d="M5 3l6 5-6 5V3Z" />
                   </svg>
                 ) : null}
@@ -143,9 +163,15 @@ export default async function HomePage() {
               ))}
             </ul>
             <p className="mt-8 text-sm text-slate-600 dark:text-slate-400">
-              How the browser side works, silent refresh included, is written up in <code className="font-mono text-xs">docs/spa.md</code>;
-              the decisions behind each layer are in <code className="font-mono text-xs">docs/decisions/</code>. Writing a client? The{" "}
-              <Link href="/api-reference" className={cn("rounded-sm font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100", focusRing)}>
+              How the browser side works, silent refresh included, is written up in <code className="font-mono text-xs">docs/spa.md</code>; the decisions behind
+              each layer are in <code className="font-mono text-xs">docs/decisions/</code>. Writing a client? The{" "}
+              <Link
+                href="/api-reference"
+                className={cn(
+                  "rounded-sm font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100",
+                  focusRing,
+                )}
+              >
                 API reference
               </Link>{" "}
               lists every endpoint, who may call it and every error it can send.

@@ -262,7 +262,7 @@ export async function createBenchContext(options: ContextOptions): Promise<{ ctx
   let keyStore: Promise<KeyStore> | undefined;
   let upstash: Promise<UpstashEndpoint | null> | undefined;
   const takenPorts = new Set<number>();
-  const subnet = `198.${18 + (randomBytes(1)[0] as number) % 2}.${randomBytes(1)[0] as number}`;
+  const subnet = `198.${18 + ((randomBytes(1)[0] as number) % 2)}.${randomBytes(1)[0] as number}`;
 
   const freePort = async () => {
     const port = await freePortIn(options.ports.from, options.ports.to, takenPorts);
@@ -348,21 +348,25 @@ export async function createBenchContext(options: ContextOptions): Promise<{ ctx
         store.UPSTASH_REDIS_REST_URL = endpoint.url;
         store.UPSTASH_REDIS_REST_TOKEN = endpoint.token;
       }
-      const instance = await startAppInstance(port, {
-        APP_URL: appUrl,
-        JWT_PRIVATE_KEY: keys.privateKeyPem,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: "error",
-        // One client address per load-generator connection arrives through one trusted hop, and
-        // the per-IP tiers (global, credential) are high enough never to refuse: every request does all the work.
-        TRUSTED_PROXY: "1",
-        RATE_LIMIT_GLOBAL_MAX: "1000000",
-        RATE_LIMIT_CREDENTIAL_MAX: "1000000",
-        ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
-        ...(start.distDir === undefined ? {} : { NEXT_DIST_DIR: start.distDir }),
-        ...store,
-        ...start.env,
-      }, start.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${start.cpuProfileDir}`]);
+      const instance = await startAppInstance(
+        port,
+        {
+          APP_URL: appUrl,
+          JWT_PRIVATE_KEY: keys.privateKeyPem,
+          DATA_DIR: dataDir,
+          LOG_LEVEL: "error",
+          // One client address per load-generator connection arrives through one trusted hop, and
+          // the per-IP tiers (global, credential) are high enough never to refuse: every request does all the work.
+          TRUSTED_PROXY: "1",
+          RATE_LIMIT_GLOBAL_MAX: "1000000",
+          RATE_LIMIT_CREDENTIAL_MAX: "1000000",
+          ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
+          ...(start.distDir === undefined ? {} : { NEXT_DIST_DIR: start.distDir }),
+          ...store,
+          ...start.env,
+        },
+        start.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${start.cpuProfileDir}`],
+      );
       if (start.pin ?? true) pinTo(instance.pid, cores.server, machine);
       const stop = once(() => instance.stop());
       defer(stop);

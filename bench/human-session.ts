@@ -57,9 +57,12 @@ async function session(browser: Browser, server: LimitsServer, address: string, 
   let actions = 0;
   try {
     const page = await context.newPage();
-    await humanSession(page, { baseURL: server.origin, email: `${label}-${Date.now().toString(36)}@bench.test`, speedUp: SPEED_UP, onAction: (n) => (actions = n) }).catch(
-      () => undefined,
-    );
+    await humanSession(page, {
+      baseURL: server.origin,
+      email: `${label}-${Date.now().toString(36)}@bench.test`,
+      speedUp: SPEED_UP,
+      onAction: (n) => (actions = n),
+    }).catch(() => undefined);
     await page.waitForTimeout(1_000);
     await recorder.settled();
     return { tally: recorder.tally, actions, serverCount: await globalCountOf(context.request, server.origin), seconds: (Date.now() - started) / 1000 };
@@ -99,7 +102,11 @@ function tallyTable(runs: SessionRun[]): string {
         `| answered, counted by \`${tier}\` | ${REQUEST_KINDS.map((k) => spread(tallies.map((t) => t.byTierAndKind[tier]?.[k] ?? 0))).join(" | ")} | ${spread(tallies.map((t) => t.byTier[tier] ?? 0))} |`,
     ),
     "",
-    `Per session of ${HUMAN_SESSION_ACTIONS} actions, ${runs.length} sessions (${spread(runs.map((r) => Math.round(r.seconds)))} s each at ×${SPEED_UP}). Static files under \`/_next/static\`, which the middleware never sees: ${spread(tallies.map((t) => t.staticFiles))}. Requests of kind "other", by path: ${Object.entries(other).map(([path, n]) => `\`${path}\` ${n.toFixed(1)}`).join(", ") || "none"}. An abandoned request (a prefetch or RSC fetch the browser dropped when the person clicked on) was counted by the server, but no answer says by which tiers, so the rows below it count answered requests only. The server's own global count per session, which includes them: ${runs.map((r) => r.serverCount ?? "unknown").join(", ")}.`,
+    `Per session of ${HUMAN_SESSION_ACTIONS} actions, ${runs.length} sessions (${spread(runs.map((r) => Math.round(r.seconds)))} s each at ×${SPEED_UP}). Static files under \`/_next/static\`, which the middleware never sees: ${spread(tallies.map((t) => t.staticFiles))}. Requests of kind "other", by path: ${
+      Object.entries(other)
+        .map(([path, n]) => `\`${path}\` ${n.toFixed(1)}`)
+        .join(", ") || "none"
+    }. An abandoned request (a prefetch or RSC fetch the browser dropped when the person clicked on) was counted by the server, but no answer says by which tiers, so the rows below it count answered requests only. The server's own global count per session, which includes them: ${runs.map((r) => r.serverCount ?? "unknown").join(", ")}.`,
   ].join("\n");
 }
 
@@ -153,7 +160,10 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         met: officeGlobal / DEFAULTS.global.limit <= 0.8,
       },
     ];
-    const refusalText = firstRefusal === undefined ? "no refusal" : `refused with ${firstRefusal.status} on \`${firstRefusal.method} ${firstRefusal.path}\` (${firstRefusal.body.slice(0, 160)})`;
+    const refusalText =
+      firstRefusal === undefined
+        ? "no refusal"
+        : `refused with ${firstRefusal.status} on \`${firstRefusal.method} ${firstRefusal.path}\` (${firstRefusal.body.slice(0, 160)})`;
     return {
       title: "Human session: what a person's quarter of an hour sends to each rate-limit tier",
       markdown: [

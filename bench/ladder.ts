@@ -82,7 +82,12 @@ interface Running {
   token: string;
 }
 
-async function segment(ctx: BenchContext, running: Running, durationMs: number, concurrency: number): Promise<{ load: Awaited<ReturnType<typeof runLoad>>; cpu: number }> {
+async function segment(
+  ctx: BenchContext,
+  running: Running,
+  durationMs: number,
+  concurrency: number,
+): Promise<{ load: Awaited<ReturnType<typeof runLoad>>; cpu: number }> {
   const before = running.app.cpuMicros();
   const load = await runLoad({
     url: running.app.url,
@@ -132,7 +137,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     await bare.arrayBuffer();
     const gated = rung.id === "e" || rung.id === "f";
     const hasCsp = bare.headers.has("content-security-policy");
-    if ((bare.status === 401) !== gated || hasCsp !== (rung.id >= "c")) {
+    if ((bare.status === 401) !== gated || hasCsp !== rung.id >= "c") {
       throw new Error(`rung ${rung.id} is not what it claims: status ${bare.status} without a token, CSP ${hasCsp}`);
     }
   }
@@ -231,13 +236,19 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     "",
     "What each layer adds, server CPU µs per request (difference within each round):",
     "",
-    table(["Step", "µs per request"], steps.map(([name, s]) => [name, showMicros(s)])),
+    table(
+      ["Step", "µs per request"],
+      steps.map(([name, s]) => [name, showMicros(s)]),
+    ),
     "",
     `Next.js's own middleware cost: rung b ÷ a ${showRatio(bVsACapacity)} in capacity per core, ${showRatio(bVsA)} in requests per second. Our layers on top of it: rung e ÷ b ${showRatio(eVsBCapacity)} in capacity, ${showRatio(eVsB)} in requests per second. (Capacity is 1 ÷ server CPU per request: what a core of its own would serve. Requests per second on a shared core also follow the other tenants' load, which is why their spread is wider.)`,
     "",
     `The same steps timed in-process (bench/edge-steps.ts: the real middleware on NextRequests, no server around it, 8 in flight, CPU per call, ${inProcess.length} A-B-B-A rounds). A served request's CPU moves by more than these differences from one second to the next on a shared machine; here only our code runs:`,
     "",
-    table(["Step", "CPU µs per request"], inProcessSteps.map(([name, s]) => [name, showMicros(s)])),
+    table(
+      ["Step", "CPU µs per request"],
+      inProcessSteps.map(([name, s]) => [name, showMicros(s)]),
+    ),
     "",
     `Of the token check's ${tokenCheck.median.toFixed(0)} µs, the verifier itself is ${pick("ours", "cpu").toFixed(0)} µs of CPU (the micro-floors below, where Web Crypto alone is ${pick("subtle", "cpu").toFixed(0)} µs). A CPU profile of the rest finds little more of ours (reading the header, the gate and counting the per-user tier, about 20 µs together); the remainder is Node's Web Crypto dispatch, which normalises the algorithm, converts and copies the arguments and creates a job per call, and the hand-off to and from its worker pool.`,
     "",

@@ -142,7 +142,15 @@ async function loginLevels(ctx: BenchContext, setup: Setup, serverCores: number)
     const hash = (before.wall + after.wall) / 2;
     const hashCpu = (before.cpu + after.cpu) / 2;
     const bound = serverCores / (hash / 1000);
-    const level = { concurrency, loginsPerSecond: load.requestsPerSecond, p99: load.p99, hashMs: hash, ofBound: load.requestsPerSecond / bound, cpuPerLoginMs, ofCpuBound: hashCpu / cpuPerLoginMs };
+    const level = {
+      concurrency,
+      loginsPerSecond: load.requestsPerSecond,
+      p99: load.p99,
+      hashMs: hash,
+      ofBound: load.requestsPerSecond / bound,
+      cpuPerLoginMs,
+      ofCpuBound: hashCpu / cpuPerLoginMs,
+    };
     results.push(level);
     ctx.log(
       `${setup.name}: ${concurrency} concurrent → ${load.requestsPerSecond.toFixed(1)} logins/s, p99 ${load.p99.toFixed(0)} ms; hash ${hash.toFixed(1)} ms → ${(100 * level.ofBound).toFixed(0)}% of the bound; ` +
@@ -208,7 +216,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     for (const level of levels) {
       if (level.ofBound > best.ofBound) best = { ofBound: level.ofBound, where: `${variant.name}, ${level.concurrency} concurrent` };
       // Saturated levels only: below the pool size the server idles between logins by design.
-      if (level.concurrency >= 4 && level.ofCpuBound > bestCpu.ofBound) bestCpu = { ofBound: level.ofCpuBound, where: `${variant.name}, ${level.concurrency} concurrent` };
+      if (level.concurrency >= 4 && level.ofCpuBound > bestCpu.ofBound)
+        bestCpu = { ofBound: level.ofCpuBound, where: `${variant.name}, ${level.concurrency} concurrent` };
     }
     levelTables.push(
       `**${variant.name}**\n\n` +
@@ -226,7 +235,14 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         ),
     );
     const m = await mixed(ctx, setup);
-    mixedRows.push([variant.name, "4 (default)", showRatio(spread(m.p99Inflation)), showRatio(spread(m.p50Inflation)), `${m.aloneP99.toFixed(1)} → ${m.mixedP99.toFixed(1)} ms`, m.loginsPerSecond.toFixed(1)]);
+    mixedRows.push([
+      variant.name,
+      "4 (default)",
+      showRatio(spread(m.p99Inflation)),
+      showRatio(spread(m.p50Inflation)),
+      `${m.aloneP99.toFixed(1)} → ${m.mixedP99.toFixed(1)} ms`,
+      m.loginsPerSecond.toFixed(1),
+    ]);
     await setup.app.stop();
   }
 
@@ -235,7 +251,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const pools = new Map<number, Setup>();
   const prepared = await Promise.all(sizes.map((size) => prepare(ctx, `UV_THREADPOOL_SIZE=${size}`, { env: { UV_THREADPOOL_SIZE: String(size) } })));
   sizes.forEach((size, i) => pools.set(size, prepared[i] as Setup));
-  const poolResults = new Map<number, { inflation: number[]; logins: number[]; mixedP99: number[] }>(sizes.map((s) => [s, { inflation: [], logins: [], mixedP99: [] }]));
+  const poolResults = new Map<number, { inflation: number[]; logins: number[]; mixedP99: number[] }>(
+    sizes.map((s) => [s, { inflation: [], logins: [], mixedP99: [] }]),
+  );
   for (const size of mirrored(sizes)) {
     const setup = pools.get(size) as Setup;
     const m = await mixed(ctx, setup, 1);
@@ -252,7 +270,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     return [String(size), showRatio(spread(r.inflation)), `${median(r.mixedP99).toFixed(1)} ms`, (median(r.logins) / baseLogins).toFixed(2)];
   });
 
-  const bestInflation = spread(mixedRows.length > 0 ? poolResults.get(4)?.inflation ?? [] : []);
+  const bestInflation = spread(mixedRows.length > 0 ? (poolResults.get(4)?.inflation ?? []) : []);
   const targets: BenchTarget[] = [
     {
       name: "Login throughput ÷ argon2 bound, in server CPU (best saturated level)",

@@ -150,7 +150,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     for (const scenario of scenarios) {
       const result = await burst(scenario.targets, ctx.clientIp(address++), windowSeconds);
       scenario.trials.push(result);
-      ctx.log(`rate-limit: ${scenario.name}: ${result.allowed} allowed (${result.failedOpen} failed open), ${result.limited} limited, ${result.errors} errors${result.crossedWindow ? " (crossed a window boundary)" : ""}`);
+      ctx.log(
+        `rate-limit: ${scenario.name}: ${result.allowed} allowed (${result.failedOpen} failed open), ${result.limited} limited, ${result.errors} errors${result.crossedWindow ? " (crossed a window boundary)" : ""}`,
+      );
     }
   }
 
@@ -158,7 +160,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const gc = collector();
   const bounded = await flood(DEFAULT_MEMORY_MAX_KEYS, gc);
   const unbounded = await flood(FLOOD_KEYS, gc);
-  ctx.log(`rate-limit: bounded store ${bounded.heapAbove.map(mib).join(" → ")}, ${bounded.keysHeld} keys; unbounded ${unbounded.heapAbove.map(mib).join(" → ")}`);
+  ctx.log(
+    `rate-limit: bounded store ${bounded.heapAbove.map(mib).join(" → ")}, ${bounded.keysHeld} keys; unbounded ${unbounded.heapAbove.map(mib).join(" → ")}`,
+  );
 
   // The bound a trial must respect: the limit, plus (if the burst straddled a boundary) a whole
   // window's worth from the previous window, which the approximation may weight back in.

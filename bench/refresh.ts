@@ -90,7 +90,16 @@ async function rotateChains(app: BenchApp, chains: Chain[], concurrency: number,
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuMicros = (app.cpuMicros() - cpuBefore) / latencies.length;
-  return { concurrency, p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: latencies.length / seconds, failures, failedStatuses, cpuMicros, load: loadavg()[0] ?? 0 };
+  return {
+    concurrency,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    perSecond: latencies.length / seconds,
+    failures,
+    failedStatuses,
+    cpuMicros,
+    load: loadavg()[0] ?? 0,
+  };
 }
 
 interface InProcess {
@@ -251,12 +260,17 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   for (const [round, order] of ROUND_ORDERS.entries()) {
     for (const concurrency of order) {
       const sampler = setInterval(() => {
-        void connectionsOf(admin, databaseUrl).then((n) => (peakConnections = Math.max(peakConnections, n)), () => undefined);
+        void connectionsOf(admin, databaseUrl).then(
+          (n) => (peakConnections = Math.max(peakConnections, n)),
+          () => undefined,
+        );
       }, 250);
       const result = await rotateChains(app, chains, concurrency, Math.max(concurrency * 4, Math.round((REQUESTS_PER_LEVEL[concurrency] ?? 200) * ctx.scale)));
       clearInterval(sampler);
       runs.push(result);
-      ctx.log(`refresh: round ${round + 1}, ${concurrency} connections: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, ${result.perSecond.toFixed(0)}/s, ${ms(result.cpuMicros / 1000)} CPU each, ${result.failures} failed${result.failures > 0 ? ` (${JSON.stringify(result.failedStatuses)})` : ""}`);
+      ctx.log(
+        `refresh: round ${round + 1}, ${concurrency} connections: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, ${result.perSecond.toFixed(0)}/s, ${ms(result.cpuMicros / 1000)} CPU each, ${result.failures} failed${result.failures > 0 ? ` (${JSON.stringify(result.failedStatuses)})` : ""}`,
+      );
     }
   }
 
@@ -276,7 +290,22 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     return {
       concurrency,
       ratios,
-      line: `| ${concurrency}${concurrency > POOL_SIZE ? " (over the pool)" : ""} | ${spread(level.map((r) => r.p50), ms)} | ${spread(level.map((r) => r.p99), ms)} | ${spread(ratios, (v) => `×${v.toFixed(2)}`)} | ${spread(level.map((r) => r.perSecond), (v) => v.toFixed(0))} | ${spread(level.map((r) => r.cpuMicros / 1000), ms)} | ${spread(level.map((r) => r.load), (v) => v.toFixed(1))} | ${level.reduce((sum, r) => sum + r.failures, 0)} |`,
+      line: `| ${concurrency}${concurrency > POOL_SIZE ? " (over the pool)" : ""} | ${spread(
+        level.map((r) => r.p50),
+        ms,
+      )} | ${spread(
+        level.map((r) => r.p99),
+        ms,
+      )} | ${spread(ratios, (v) => `×${v.toFixed(2)}`)} | ${spread(
+        level.map((r) => r.perSecond),
+        (v) => v.toFixed(0),
+      )} | ${spread(
+        level.map((r) => r.cpuMicros / 1000),
+        ms,
+      )} | ${spread(
+        level.map((r) => r.load),
+        (v) => v.toFixed(1),
+      )} | ${level.reduce((sum, r) => sum + r.failures, 0)} |`,
     };
   });
   const withinPool = rows.filter((row) => row.concurrency <= POOL_SIZE);
@@ -322,7 +351,10 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       name: `reuse race (${RACERS} at once): exactly one winner`,
       target: `every race (${RACES + STRICT_RACES})`,
       measured: `${graceTally.exactlyOneWinner + strictTally.exactlyOneWinner} of ${graceTally.races + strictTally.races}; ${graceTally.secondChains + strictTally.secondChains} second chains`,
-      met: graceTally.exactlyOneWinner === graceTally.races && strictTally.exactlyOneWinner === strictTally.races && graceTally.secondChains + strictTally.secondChains === 0,
+      met:
+        graceTally.exactlyOneWinner === graceTally.races &&
+        strictTally.exactlyOneWinner === strictTally.races &&
+        graceTally.secondChains + strictTally.secondChains === 0,
     },
     {
       name: "reuse race: the family ends revoked when the rules say so",

@@ -59,7 +59,10 @@ function targetsTable(section: BenchSection): string {
 
 function render(sections: { name: string; section: BenchSection; seconds: number }[], header: string): string {
   const all = sections.flatMap(({ section }) => section.targets);
-  const summary = all.length === 0 ? "" : `\n\nTargets: ${all.filter((t) => t.met === true).length} met, ${all.filter((t) => t.met === false).length} missed, ${all.filter((t) => t.met === null).length} not judged.`;
+  const summary =
+    all.length === 0
+      ? ""
+      : `\n\nTargets: ${all.filter((t) => t.met === true).length} met, ${all.filter((t) => t.met === false).length} missed, ${all.filter((t) => t.met === null).length} not judged.`;
   const parts = sections.map(({ section, seconds }) => {
     const table = targetsTable(section);
     return `### ${section.title}\n\n${section.markdown.trim()}${table === "" ? "" : `\n\n${table}`}\n\n_(${seconds.toFixed(0)} s)_`;
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
   const { ctx, close } = await createBenchContext({ ports: parsePorts(process.env.BENCH_PORTS), scale, log });
   const m = ctx.machine;
   log(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.kernel}, load ${m.loadAverage.toFixed(2)}`);
-  log(`services: Postgres ${ctx.services.postgresAdminUrl === null ? "not reachable" : "yes"}, Redis ${ctx.services.redisUrl === null ? "not reachable" : "yes"}; cores: server ${ctx.cores.server ?? "any"}, load generator ${ctx.cores.client ?? "any"}`);
+  log(
+    `services: Postgres ${ctx.services.postgresAdminUrl === null ? "not reachable" : "yes"}, Redis ${ctx.services.redisUrl === null ? "not reachable" : "yes"}; cores: server ${ctx.cores.server ?? "any"}, load generator ${ctx.cores.client ?? "any"}`,
+  );
 
   const sections: { name: string; section: BenchSection; seconds: number }[] = [];
   try {

@@ -110,14 +110,19 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const statuses = [await me(appC, oldToken, identity), await me(appA, newToken, identity), await me(appB, newToken, identity)];
   const kids = await Promise.all([appA, appB, appC].map(kidsOf));
   const expectedKids = [accessClaims(oldToken).kid, accessClaims(newToken).kid].sort();
-  const rotation = statuses.every((status) => status === 200) && kids.every((list) => list.join() === expectedKids.join()) && expectedKids[0] !== expectedKids[1];
+  const rotation =
+    statuses.every((status) => status === 200) && kids.every((list) => list.join() === expectedKids.join()) && expectedKids[0] !== expectedKids[1];
 
   let oneWinner = 0;
   for (let i = 0; i < RACES; i++) {
     const session = await login(proxy.url, identity, onA.email);
     const token = session.jar.cookies.get(REFRESH_COOKIE) as string;
     const answers = await Promise.all(Array.from({ length: RACERS }, () => refresh(proxy.url, identity, token)));
-    if (answers.filter((answer) => answer.result === "rotated").length === 1 && answers.every((answer) => answer.result === "rotated" || answer.result === "grace")) oneWinner++;
+    if (
+      answers.filter((answer) => answer.result === "rotated").length === 1 &&
+      answers.every((answer) => answer.result === "rotated" || answer.result === "grace")
+    )
+      oneWinner++;
   }
 
   // Warm-up: a document load and a client-side navigation (the `RSC` request) of every page, on each instance.
@@ -147,7 +152,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const failedTitles = journeys.output
     .split("\n")
     .filter((line) => line.includes("✘"))
-    .map((line) => line.replace(/^.*›\s*/, "").replace(/\s*\(\d[^)]*\)\s*$/, "").trim());
+    .map((line) =>
+      line
+        .replace(/^.*›\s*/, "")
+        .replace(/\s*\(\d[^)]*\)\s*$/, "")
+        .trim(),
+    );
   if (journeys.code !== 0) ctx.log(journeys.output.split("\n").slice(-40).join("\n"));
   ctx.log(`scale-out: journeys ${passed} passed, ${failed} failed in ${seconds.toFixed(0)} s; requests served A ${served[0]}, B ${served[1]}`);
 

@@ -76,9 +76,7 @@ export function neutralise(value: string | null | undefined, max = 256): string 
 
 function neutraliseDetails(details: AuditEventInput["details"]): Prisma.InputJsonObject | undefined {
   if (details === undefined) return undefined;
-  return Object.fromEntries(
-    Object.entries(details).map(([key, value]) => [neutralise(key, 64) ?? "", typeof value === "string" ? neutralise(value) : value]),
-  );
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [neutralise(key, 64) ?? "", typeof value === "string" ? neutralise(value) : value]));
 }
 
 /**
@@ -101,7 +99,10 @@ const AGGREGATED_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
 export const AUDIT_AGGREGATION_WINDOW_SECONDS = 15 * 60;
 
 /** One key per type, source address, actor, target, details and window; never a secret (only ids). */
-function aggregationKey(row: { type: string; ip: string | null; actorId: string | null; targetId: string | null; details?: Prisma.InputJsonObject }, now: Date): string {
+function aggregationKey(
+  row: { type: string; ip: string | null; actorId: string | null; targetId: string | null; details?: Prisma.InputJsonObject },
+  now: Date,
+): string {
   const window = Math.floor(now.getTime() / (AUDIT_AGGREGATION_WINDOW_SECONDS * 1000));
   const material = JSON.stringify([row.type, row.ip, row.actorId, row.targetId, row.details ?? null, window]);
   return createHash("sha256").update(material).digest("base64url");
@@ -147,7 +148,10 @@ export const AuditListQuerySchema = pagedQuery({
   defaultSort: "created_at",
   filters: {
     type: z.enum(AUDIT_EVENT_TYPES).optional(),
-    userId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "Not an id." }).optional(),
+    userId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "Not an id." })
+      .optional(),
   },
 });
 

@@ -107,13 +107,15 @@ const origin = z.string().refine(
 
 const originList = z
   .string()
-  .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item !== ""))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  )
   .pipe(z.array(origin));
 
-
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: "must be a postgres:// or postgresql:// URL" });
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), { message: "must be a postgres:// or postgresql:// URL" });
 
 /** A rate-limit quota: how many requests (or failures) a window allows. */
 const count = z.coerce.number().int().min(1).max(1_000_000);
@@ -145,8 +147,18 @@ const schema = z.object({
   JWT_PUBLIC_KEYS: z.string().optional(),
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(3600).default(900),
   // Seconds. A session ends after 7 days without a refresh, and 30 days after sign-in at most.
-  SESSION_IDLE_TTL: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
-  SESSION_ABSOLUTE_TTL: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+  SESSION_IDLE_TTL: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(7 * 86_400),
+  SESSION_ABSOLUTE_TTL: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
   // Seconds during which the token just rotated away may still be presented without counting as
   // reuse (two tabs refreshing at once); see docs/decisions/006-refresh-token-reuse-grace.md.
   REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(60).default(10),
@@ -165,7 +177,12 @@ const schema = z.object({
   RATE_LIMIT_AUTH_WINDOW: windowSeconds.default(15 * 60),
   // How long an address that signed in to an account stays exempt from that account's lock
   // (docs/decisions/012-account-keyed-auth-limit.md); 0 turns the exemption off.
-  RATE_LIMIT_AUTH_KNOWN_ADDRESS_TTL: z.coerce.number().int().min(0).max(365 * 86_400).default(30 * 86_400),
+  RATE_LIMIT_AUTH_KNOWN_ADDRESS_TTL: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
   RATE_LIMIT_USER_MAX: count.default(30),
   RATE_LIMIT_USER_WINDOW: windowSeconds.default(60),
   RATE_LIMIT_REFRESH_MAX: count.default(10),
@@ -242,7 +259,8 @@ function deploymentProblems(raw: RawEnv): string[] {
   if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: required in a deployment (the embedded database is for local use)");
   if (raw.JWT_PRIVATE_KEY === undefined) problems.push("JWT_PRIVATE_KEY: required in a deployment (run `npm run keys:generate`)");
   // It turns security layers off; only a local production build may measure without them.
-  if (raw.BENCH_MIDDLEWARE_STEPS !== undefined) problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
+  if (raw.BENCH_MIDDLEWARE_STEPS !== undefined)
+    problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
   problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw));
   // vercel.json schedules the prune; without the secret every scheduled call would be refused.
   if (raw.VERCEL === "1" && raw.CRON_SECRET === undefined) {
@@ -338,9 +356,7 @@ function pairProblems(raw: RawEnv): string[] {
     ["AUTH_OIDC_ID", "AUTH_OIDC_SECRET"],
     ["AUTH_OIDC_ISSUER", "AUTH_OIDC_ID"],
   ];
-  return pairs
-    .filter(([a, b]) => (raw[a] === undefined) !== (raw[b] === undefined))
-    .map(([a, b]) => `${a}/${b}: set both or neither`);
+  return pairs.filter(([a, b]) => (raw[a] === undefined) !== (raw[b] === undefined)).map(([a, b]) => `${a}/${b}: set both or neither`);
 }
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };

@@ -46,7 +46,8 @@ async function json<T>(response: Response, expected: number, what: string): Prom
 }
 
 async function prepareIds(stack: ScanStack, admin: Principal): Promise<TargetIds> {
-  const note = async () => json<{ id: string }>(await stack.call("POST", "/api/notes", admin, { title: "Scan note", body: "for sqlmap" }), 201, "creating a note");
+  const note = async () =>
+    json<{ id: string }>(await stack.call("POST", "/api/notes", admin, { title: "Scan note", body: "for sqlmap" }), 201, "creating a note");
   const client = async () =>
     json<{ client: { clientId: string }; clientSecret: string }>(
       await stack.call("POST", "/api/admin/clients", admin, { name: "Scan client", scopes: ["reports:read"] }),
@@ -85,7 +86,9 @@ async function scanSql(stack: ScanStack, match: string | undefined): Promise<Sql
   // Logs and session files of an earlier scan would be read as this one's.
   rmSync(SQLMAP_OUTPUT_DIR, { recursive: true, force: true });
   const runs: SqlmapRun[] = [];
-  const selected = targets.filter((candidate) => (match === undefined || candidate.url.includes(match)) && (stack.admin !== null || !candidate.route.startsWith("/api/admin/")));
+  const selected = targets.filter(
+    (candidate) => (match === undefined || candidate.url.includes(match)) && (stack.admin !== null || !candidate.route.startsWith("/api/admin/")),
+  );
   for (const target of selected) {
     let principal: Principal | null = target.as === "admin" ? admin : null;
     let url = target.url;
@@ -159,13 +162,33 @@ async function main(): Promise<void> {
     date,
     minutes: Math.round((Date.now() - started) / 6_000) / 10,
     environment: { mode: stack.mode, database: stack.database, store: stack.store, appUrl: stack.publicOrigin },
-    sqlmap: sqlmap === null ? null : { endpoints: sqlmap.endpoints, parameters: sqlmap.parameters, injectable: sqlmap.injectable, serverErrors: sqlmap.serverErrors },
-    observatory: observatory === null ? null : { version: OBSERVATORY_VERSION, grade: observatory.grade, score: observatory.score, testsPassed: observatory.testsPassed, testsTotal: observatory.testsTotal },
+    sqlmap:
+      sqlmap === null ? null : { endpoints: sqlmap.endpoints, parameters: sqlmap.parameters, injectable: sqlmap.injectable, serverErrors: sqlmap.serverErrors },
+    observatory:
+      observatory === null
+        ? null
+        : {
+            version: OBSERVATORY_VERSION,
+            grade: observatory.grade,
+            score: observatory.score,
+            testsPassed: observatory.testsPassed,
+            testsTotal: observatory.testsTotal,
+          },
   };
   const outDir = path.join(ROOT, "test-results/security");
   mkdirSync(outDir, { recursive: true });
-  const targets = sqlmap?.runs.map((run) => ({ method: run.target.method, url: run.target.url, parameters: run.parameters, injectable: run.injectable, serverErrors: run.serverErrors, error: run.error }));
-  writeFileSync(path.join(outDir, "scan.json"), `${JSON.stringify({ ...summary, sqlmapTargets: targets ?? [], observatoryTests: observatory?.tests ?? {} }, null, 2)}\n`);
+  const targets = sqlmap?.runs.map((run) => ({
+    method: run.target.method,
+    url: run.target.url,
+    parameters: run.parameters,
+    injectable: run.injectable,
+    serverErrors: run.serverErrors,
+    error: run.error,
+  }));
+  writeFileSync(
+    path.join(outDir, "scan.json"),
+    `${JSON.stringify({ ...summary, sqlmapTargets: targets ?? [], observatoryTests: observatory?.tests ?? {} }, null, 2)}\n`,
+  );
   // A record is what the scorecard cites; a scan that could not run a scanner does not replace it.
   if (record && failures.length > 0) print("scan: not recorded, because a scanner could not run");
   if (record && failures.length === 0) {

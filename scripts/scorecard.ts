@@ -43,10 +43,14 @@ function runTests(): void {
   for (const [project, file] of Object.entries(PROJECT_RESULTS)) {
     print(`running the ${project} tests…`);
     rmSync(file, { force: true });
-    const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", project, "--reporter=json", `--outputFile=${file}`], {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", project, "--reporter=json", `--outputFile=${file}`],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     // Failing tests are what the scorecard is for: they become failed requirements, not a crash.
     if (!existsSync(file)) throw new Error(`the ${project} tests wrote no results (exit ${run.status})`);
   }
@@ -115,7 +119,10 @@ async function main(): Promise<void> {
   };
   const ran = results.filter((result) => result.status !== "skipped").length;
   const source = `${ran.toLocaleString("en-US")} tests that ran (${reports.length} vitest report${reports.length === 1 ? "" : "s"}${e2e === null ? "" : " and the end-to-end report"})`;
-  writeFileSync(SCORECARD, renderScorecard(inputs, loadFigures(), { generatedAt: new Date().toISOString().slice(0, 10), resultsSource: source, catalogueFound: catalogue !== null }));
+  writeFileSync(
+    SCORECARD,
+    renderScorecard(inputs, loadFigures(), { generatedAt: new Date().toISOString().slice(0, 10), resultsSource: source, catalogueFound: catalogue !== null }),
+  );
 
   const judged = judgeAll(inputs);
   const asvs = tally(judged.chapters.flatMap(({ requirements }) => requirements.map((requirement) => requirement.judgement)));

@@ -56,8 +56,8 @@ export function AddPasswordForm({ email, name }: { email: string; name: string }
           Add a password
         </h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          You sign in through an identity provider. A password lets you sign in without it. For your security, this works only
-          within a few minutes of signing in, and your other devices are signed out.
+          You sign in through an identity provider. A password lets you sign in without it. For your security, this works only within a few minutes of signing
+          in, and your other devices are signed out.
         </p>
       </div>
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />

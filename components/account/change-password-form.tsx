@@ -69,9 +69,7 @@ export function ChangePasswordForm({ email, name }: { email: string; name: strin
       />
       <NewPasswordField value={newPassword} errors={errorsFor(errors, "newPassword")} context={{ email, name }} onChange={setNewPassword} />
       <FormStatus message={message} />
-      <SubmitButton pending={pending}>
-        Change password
-      </SubmitButton>
+      <SubmitButton pending={pending}>Change password</SubmitButton>
     </form>
   );
 }

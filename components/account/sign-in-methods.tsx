@@ -72,7 +72,11 @@ export function SignInMethods({
     try {
       await api.delete(`/api/auth/oauth/accounts/${encodeURIComponent(entry.provider)}`);
       setLinked((current) => current.filter((item) => item.provider !== entry.provider));
-      setMessage({ tone: "success", title: `${entry.name} removed.`, detail: "It can no longer sign in to this account, and your other devices were signed out." });
+      setMessage({
+        tone: "success",
+        title: `${entry.name} removed.`,
+        detail: "It can no longer sign in to this account, and your other devices were signed out.",
+      });
     } catch (error) {
       if (!isSilent(error)) setMessage(errorMessage(error, `Could not remove ${entry.name}`));
     } finally {

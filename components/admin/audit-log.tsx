@@ -77,7 +77,12 @@ export function AuditLog({ types }: { types: readonly string[] }) {
           <label htmlFor="audit-type" className="block text-sm font-medium">
             Event type
           </label>
-          <select id="audit-type" value={draft.type} onChange={(event) => setDraft({ ...draft, type: event.target.value })} className={cn(inputBase, inputBorder, "w-56")}>
+          <select
+            id="audit-type"
+            value={draft.type}
+            onChange={(event) => setDraft({ ...draft, type: event.target.value })}
+            className={cn(inputBase, inputBorder, "w-56")}
+          >
             <option value="">All events</option>
             {types.map((type) => (
               <option key={type} value={type}>
@@ -99,9 +104,7 @@ export function AuditLog({ types }: { types: readonly string[] }) {
             className={cn(inputBase, inputBorder, "w-64 font-mono")}
           />
         </div>
-        <SubmitButton tone="secondary">
-          Apply filters
-        </SubmitButton>
+        <SubmitButton tone="secondary">Apply filters</SubmitButton>
         {filters.type !== "" || filters.userId !== "" ? (
           <Button
             tone="ghost"

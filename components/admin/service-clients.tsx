@@ -197,9 +197,7 @@ function NewClientForm({ onCreated }: { onCreated: (created: z.infer<typeof Crea
         ) : null}
       </fieldset>
       <FormStatus message={message} />
-      <SubmitButton pending={pending}>
-        Create client
-      </SubmitButton>
+      <SubmitButton pending={pending}>Create client</SubmitButton>
     </form>
   );
 }
@@ -218,7 +216,10 @@ function SecretOnce({ created, onDismiss }: { created: z.infer<typeof CreatedSch
 
   return (
     <LiveRegion politeness="assertive">
-      <div className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-50" data-testid="client-secret-panel">
+      <div
+        className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-50"
+        data-testid="client-secret-panel"
+      >
         <h2 className="font-semibold">Copy the secret for {created.client.name} now</h2>
         <p className="text-sm">It is shown this once. The server keeps only a hash of it; if it is lost, create a new client.</p>
         <dl className="space-y-2 text-sm">

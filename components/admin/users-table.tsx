@@ -37,9 +37,7 @@ const PER_PAGE = 10;
 /** The roles an admin can give; `service` belongs to machine clients and is never offered. */
 const ASSIGNABLE: readonly Exclude<Role, "service">[] = ["user", "admin"];
 
-type Pending =
-  | { kind: "role"; user: AdminUser; role: Exclude<Role, "service"> }
-  | { kind: "disabled"; user: AdminUser; disabled: boolean };
+type Pending = { kind: "role"; user: AdminUser; role: Exclude<Role, "service"> } | { kind: "disabled"; user: AdminUser; disabled: boolean };
 
 /**
  * Every account, paged and sorted by the server. Role changes and disabling are confirmed in a
@@ -116,9 +114,7 @@ export function UsersTable({ selfId }: { selfId: string }) {
                     ))}
                   </tr>
                 ))
-              : data.items.map((user) => (
-                  <UserRow key={user.id} user={user} self={user.id === selfId} onChange={setPending} />
-                ))}
+              : data.items.map((user) => <UserRow key={user.id} user={user} self={user.id === selfId} onChange={setPending} />)}
           </tbody>
         </TableFrame>
       )}

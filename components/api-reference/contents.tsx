@@ -6,7 +6,10 @@ import { SCHEMAS_ID } from "./schemas";
 import type { OperationGroup } from "./operations";
 import { PathText } from "./text";
 
-const item = cn("block rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 hover:text-slate-950 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white", focusRing);
+const item = cn(
+  "block rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 hover:text-slate-950 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white",
+  focusRing,
+);
 
 /**
  * The table of contents: plain in-page links, so it works without JavaScript. Beside the content

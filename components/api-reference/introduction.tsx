@@ -12,7 +12,9 @@ export const AUTHENTICATION_ID = "authentication";
 function OperationRef({ entries, method, path }: { entries: readonly OperationEntry[]; method: string; path: string }) {
   const entry = findOperation(entries, method, path);
   const label = <code className={inlineCode}>{`${method} ${path}`}</code>;
-  return entry === undefined ? label : (
+  return entry === undefined ? (
+    label
+  ) : (
     <a href={`#${entry.operation.operationId}`} className={textLink}>
       {label}
     </a>
@@ -53,9 +55,9 @@ function Scheme({ name, scheme, entries }: { name: string; scheme: ApiSecuritySc
       <SchemeCard name={name} title="In the browser: the access cookie">
         <p>
           Signing in with <OperationRef entries={entries} method="POST" path="/api/auth/login" /> sets the access token in the{" "}
-          <code className={inlineCode}>{scheme.name}</code> cookie. It is HttpOnly, so page scripts never see it, and the browser sends it
-          with every request; when it expires, <OperationRef entries={entries} method="POST" path="/api/auth/refresh" /> issues a new one
-          from the refresh cookie. This is how the app&apos;s own pages call the API.
+          <code className={inlineCode}>{scheme.name}</code> cookie. It is HttpOnly, so page scripts never see it, and the browser sends it with every request;
+          when it expires, <OperationRef entries={entries} method="POST" path="/api/auth/refresh" /> issues a new one from the refresh cookie. This is how the
+          app&apos;s own pages call the API.
         </p>
         <p>
           A state-changing request that carries the cookies must come from this origin, and a JSON body must be sent as{" "}
@@ -68,9 +70,8 @@ function Scheme({ name, scheme, entries }: { name: string; scheme: ApiSecuritySc
     return (
       <SchemeCard name={name} title="API clients: a Bearer token">
         <p>
-          The same access token is accepted in a header, <code className={inlineCode}>Authorization: Bearer &lt;token&gt;</code>, which the
-          handlers read before the cookie. A browser never attaches a bearer token on its own, so a request without the cookies is not held
-          to the cross-site checks.
+          The same access token is accepted in a header, <code className={inlineCode}>Authorization: Bearer &lt;token&gt;</code>, which the handlers read before
+          the cookie. A browser never attaches a bearer token on its own, so a request without the cookies is not held to the cross-site checks.
         </p>
       </SchemeCard>
     );
@@ -80,10 +81,9 @@ function Scheme({ name, scheme, entries }: { name: string; scheme: ApiSecuritySc
     return (
       <SchemeCard name={name} title="Services: client credentials">
         <p>
-          An admin creates a service client with <OperationRef entries={entries} method="POST" path="/api/admin/clients" /> and sees its
-          secret once. The service exchanges its id and secret at <OperationRef entries={entries} method="POST" path={flow.tokenUrl} /> for a
-          short-lived token, sends it as <code className={inlineCode}>Authorization: Bearer &lt;token&gt;</code>, and may call only the
-          operations its scopes grant.
+          An admin creates a service client with <OperationRef entries={entries} method="POST" path="/api/admin/clients" /> and sees its secret once. The
+          service exchanges its id and secret at <OperationRef entries={entries} method="POST" path={flow.tokenUrl} /> for a short-lived token, sends it as{" "}
+          <code className={inlineCode}>Authorization: Bearer &lt;token&gt;</code>, and may call only the operations its scopes grant.
         </p>
         <TokenRequest tokenUrl={flow.tokenUrl} scope={scopes[0]?.[0]} />
         {scopes.length === 0 ? null : (

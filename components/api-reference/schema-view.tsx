@@ -60,7 +60,11 @@ export function Details({ summary, description }: { summary: SchemaSummary; desc
 }
 
 export function RequiredMark({ required }: { required: boolean }) {
-  return required ? <span className="font-medium text-slate-900 dark:text-slate-100">required</span> : <span className="text-slate-600 dark:text-slate-400">optional</span>;
+  return required ? (
+    <span className="font-medium text-slate-900 dark:text-slate-100">required</span>
+  ) : (
+    <span className="text-slate-600 dark:text-slate-400">optional</span>
+  );
 }
 
 /**

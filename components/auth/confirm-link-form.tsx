@@ -91,7 +91,13 @@ export function ConfirmLinkForm({ next, intro, signInPath }: { next: string; int
     return (
       <div className="space-y-4">
         <FormStatus
-          message={message ?? { tone: "info", title: "Nothing is waiting to be connected", detail: "The request has expired or was already used. Start the sign-in with your provider again." }}
+          message={
+            message ?? {
+              tone: "info",
+              title: "Nothing is waiting to be connected",
+              detail: "The request has expired or was already used. Start the sign-in with your provider again.",
+            }
+          }
         />
         {elsewhere}
       </div>

@@ -20,7 +20,10 @@ export function PasswordStrength({ password, context }: { password: string; cont
     <span className="block space-y-1.5">
       <span aria-hidden="true" className="flex gap-1">
         {[1, 2, 3].map((segment) => (
-          <span key={segment} className={cn("h-1 flex-1 rounded-full transition-colors", hint.level >= segment ? SEGMENT_COLOURS[hint.level] : SEGMENT_COLOURS[0])} />
+          <span
+            key={segment}
+            className={cn("h-1 flex-1 rounded-full transition-colors", hint.level >= segment ? SEGMENT_COLOURS[hint.level] : SEGMENT_COLOURS[0])}
+          />
         ))}
       </span>
       <span className="block" data-testid="password-hint">

@@ -96,7 +96,10 @@ export function SignInForm({ next, notice }: { next: string; notice: FormMessage
       <p className="min-h-5 text-center text-sm text-slate-600 tabular-nums dark:text-slate-400">
         {locked ? (
           <>
-            Try again in <span role="timer" data-testid="retry-countdown">{formatCountdown(secondsLeft)}</span>
+            Try again in{" "}
+            <span role="timer" data-testid="retry-countdown">
+              {formatCountdown(secondsLeft)}
+            </span>
           </>
         ) : (
           <>

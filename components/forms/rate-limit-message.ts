@@ -18,7 +18,11 @@ export function rateLimitMessage(error: ApiError, action: "sign-in" | "sign-up")
   const wait = `Try again in about ${aboutMinutes(error.retryAfterSeconds ?? 60)}.`;
   const violated = error.problem.violatedPolicies ?? [];
   if (action === "sign-in" && violated.some((tier) => FAILURE_TIERS.includes(tier))) {
-    return { tone: "warning", title: "Too many failed sign-ins", detail: `Signing in is paused after several failed attempts, to stop password guessing. ${wait}` };
+    return {
+      tone: "warning",
+      title: "Too many failed sign-ins",
+      detail: `Signing in is paused after several failed attempts, to stop password guessing. ${wait}`,
+    };
   }
   if (violated.includes("credential")) {
     const what = action === "sign-in" ? "sign-ins" : "sign-ups";

@@ -3,10 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { isSilent } from "../forms/messages";
 
-export type Remote<T> =
-  | { status: "loading"; previous: T | null }
-  | { status: "ready"; data: T }
-  | { status: "error"; error: unknown; previous: T | null };
+export type Remote<T> = { status: "loading"; previous: T | null } | { status: "ready"; data: T } | { status: "error"; error: unknown; previous: T | null };
 
 type Settled<T> = { requestKey: string; lastGood: T | null } & ({ ok: true; data: T } | { ok: false; error: unknown });
 

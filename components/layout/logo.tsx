@@ -7,7 +7,12 @@ export function LogoMark({ className }: { className?: string }) {
   return (
     <svg viewBox="0 0 32 32" aria-hidden="true" className={cn("size-7", className)}>
       <rect width="32" height="32" rx="8" className="fill-indigo-600 dark:fill-indigo-500" />
-      <path d="M8 25V11l2.5-4L13 11v14M13.5 25V9l2.5-4 2.5 4v16M19 25V11l2.5-4 2.5 4v14" className="fill-none stroke-white" strokeWidth="1.8" strokeLinejoin="round" />
+      <path
+        d="M8 25V11l2.5-4L13 11v14M13.5 25V9l2.5-4 2.5 4v16M19 25V11l2.5-4 2.5 4v14"
+        className="fill-none stroke-white"
+        strokeWidth="1.8"
+        strokeLinejoin="round"
+      />
       <path d="M6.5 15.5h19M6.5 21h19" className="stroke-white" strokeWidth="1.8" strokeLinecap="round" />
     </svg>
   );

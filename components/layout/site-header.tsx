@@ -17,7 +17,13 @@ export function SiteHeader({ signedIn }: { signedIn: boolean }) {
             </ButtonLink>
           ) : (
             <>
-              <Link href="/signin" className={cn("rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white", focusRing)}>
+              <Link
+                href="/signin"
+                className={cn(
+                  "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white",
+                  focusRing,
+                )}
+              >
                 Sign in
               </Link>
               <ButtonLink href="/register" size="sm">

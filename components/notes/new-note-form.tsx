@@ -69,9 +69,7 @@ export function NewNoteForm({ onCreated }: { onCreated: (note: Note) => void }) 
       />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <FormStatus message={message} className="min-w-0 flex-1" />
-        <SubmitButton pending={pending}>
-          Add note
-        </SubmitButton>
+        <SubmitButton pending={pending}>Add note</SubmitButton>
       </div>
     </form>
   );

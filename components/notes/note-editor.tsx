@@ -67,46 +67,46 @@ export function NoteEditor({ initial }: { initial: Note }) {
 
   return (
     <>
-    <form noValidate onSubmit={(event) => void save(event)} className="space-y-5">
-      <Field
-        label="Title"
-        name="title"
-        required
-        maxLength={NOTE_TITLE_MAX}
-        value={title}
-        errors={errorsFor(errors, "title")}
-        onChange={(event) => {
-          setTitle(event.target.value);
-          setMessage(null);
-        }}
-      />
-      <TextAreaField
-        label="Note"
-        name="body"
-        rows={10}
-        maxLength={NOTE_BODY_MAX}
-        value={body}
-        errors={errorsFor(errors, "body")}
-        onChange={(event) => {
-          setBody(event.target.value);
-          setMessage(null);
-        }}
-      />
-      <p className="text-xs text-slate-500 dark:text-slate-400">
-        Created <LocalTime iso={saved.createdAt} /> · last edited <LocalTime iso={saved.updatedAt} />
-      </p>
-      <FormStatus message={message} />
-      <div className="flex flex-wrap justify-between gap-3">
-        <Button tone="danger" onClick={() => setConfirming(true)}>
-          Delete note
-        </Button>
-        <SubmitButton pending={pending} disabled={!dirty}>
-          Save changes
-        </SubmitButton>
-      </div>
-    </form>
-    {/* Outside the form: the dialog has a form of its own, and forms cannot nest. */}
-    <ConfirmDialog
+      <form noValidate onSubmit={(event) => void save(event)} className="space-y-5">
+        <Field
+          label="Title"
+          name="title"
+          required
+          maxLength={NOTE_TITLE_MAX}
+          value={title}
+          errors={errorsFor(errors, "title")}
+          onChange={(event) => {
+            setTitle(event.target.value);
+            setMessage(null);
+          }}
+        />
+        <TextAreaField
+          label="Note"
+          name="body"
+          rows={10}
+          maxLength={NOTE_BODY_MAX}
+          value={body}
+          errors={errorsFor(errors, "body")}
+          onChange={(event) => {
+            setBody(event.target.value);
+            setMessage(null);
+          }}
+        />
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          Created <LocalTime iso={saved.createdAt} /> · last edited <LocalTime iso={saved.updatedAt} />
+        </p>
+        <FormStatus message={message} />
+        <div className="flex flex-wrap justify-between gap-3">
+          <Button tone="danger" onClick={() => setConfirming(true)}>
+            Delete note
+          </Button>
+          <SubmitButton pending={pending} disabled={!dirty}>
+            Save changes
+          </SubmitButton>
+        </div>
+      </form>
+      {/* Outside the form: the dialog has a form of its own, and forms cannot nest. */}
+      <ConfirmDialog
         open={confirming}
         title="Delete this note?"
         description={`“${saved.title}” will be deleted for good.`}

@@ -153,7 +153,16 @@ function SortControls({ query, onChange }: { query: NoteListQuery; onChange: (qu
         onClick={() => onChange({ ...query, page: 1, order: query.order === "asc" ? "desc" : "asc" })}
         title="Reverse the order"
       >
-        <svg viewBox="0 0 16 16" aria-hidden="true" className={cn("size-4 transition-transform", query.order === "asc" && "rotate-180")} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+        <svg
+          viewBox="0 0 16 16"
+          aria-hidden="true"
+          className={cn("size-4 transition-transform", query.order === "asc" && "rotate-180")}
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        >
           <path d="M8 3v10M4 9l4 4 4-4" />
         </svg>
         {query.order === "asc" ? "Ascending" : "Descending"}

@@ -75,7 +75,9 @@ export function SessionsView() {
           <h2 id="everywhere-heading" className="font-semibold">
             Sign out everywhere
           </h2>
-          <p className="text-sm text-slate-600 dark:text-slate-400">Ends every session, this one included. Use it if a device was lost or you suspect someone else signed in.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            Ends every session, this one included. Use it if a device was lost or you suspect someone else signed in.
+          </p>
         </div>
         <Button tone="danger" onClick={() => setConfirmAll(true)}>
           Sign out everywhere
@@ -119,7 +121,13 @@ function SessionRow({ session, pending, onRevoke }: { session: Session; pending:
         </dl>
       </div>
       {session.current ? null : (
-        <Button tone="secondary" size="sm" pending={pending} onClick={onRevoke} aria-label={`Sign out ${device}, signed in from ${session.ip ?? "an unknown address"}`}>
+        <Button
+          tone="secondary"
+          size="sm"
+          pending={pending}
+          onClick={onRevoke}
+          aria-label={`Sign out ${device}, signed in from ${session.ip ?? "an unknown address"}`}
+        >
           Sign out
         </Button>
       )}

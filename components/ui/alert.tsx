@@ -31,7 +31,16 @@ export interface AlertProps {
 export function Alert({ tone, title, children, className }: AlertProps) {
   return (
     <div className={cn("flex gap-3 rounded-lg border px-4 py-3 text-sm", TONES[tone], className)}>
-      <svg viewBox="0 0 24 24" aria-hidden="true" className="mt-0.5 size-4 shrink-0" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <svg
+        viewBox="0 0 24 24"
+        aria-hidden="true"
+        className="mt-0.5 size-4 shrink-0"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      >
         {ICONS[tone]}
       </svg>
       <div className="min-w-0 space-y-1">

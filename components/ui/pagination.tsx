@@ -21,9 +21,7 @@ export function Pagination({ page, limit, total, label, onPage, disabled = false
   const last = Math.min(total, page * limit);
   return (
     <nav aria-label={label} className="flex flex-wrap items-center justify-between gap-3 text-sm">
-      <p className="text-slate-600 tabular-nums dark:text-slate-400">
-        {total === 0 ? "No results" : `${first}–${last} of ${total}`}
-      </p>
+      <p className="text-slate-600 tabular-nums dark:text-slate-400">{total === 0 ? "No results" : `${first}–${last} of ${total}`}</p>
       <div className="flex items-center gap-2">
         <Button tone="secondary" size="sm" onClick={() => onPage(page - 1)} disabled={disabled || page <= 1}>
           <span aria-hidden="true">←</span> Previous

@@ -7,7 +7,11 @@ const neverChanges = () => () => {};
 
 /** False during the server render and hydration, true once React runs in the browser. */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(neverChanges, () => true, () => false);
+  return useSyncExternalStore(
+    neverChanges,
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -37,7 +37,11 @@ export function SortableHeader<S extends string>({
   const active = sort === current;
   return (
     <th scope="col" className={th} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}>
-      <button type="button" onClick={() => onSort(sort)} className={cn("inline-flex items-center gap-1 rounded-sm uppercase hover:text-slate-900 dark:hover:text-white", focusRing)}>
+      <button
+        type="button"
+        onClick={() => onSort(sort)}
+        className={cn("inline-flex items-center gap-1 rounded-sm uppercase hover:text-slate-900 dark:hover:text-white", focusRing)}
+      >
         {label}
         <span aria-hidden="true" className={cn("text-[0.65rem]", !active && "opacity-30")}>
           {active && order === "asc" ? "▲" : "▼"}

@@ -45,13 +45,7 @@ export async function registerUser(db: Db, input: RegisterInput, context: AuditC
 }
 
 /** Change a password: needs the current one, and ends every other session of the user. */
-export async function changePassword(
-  db: Db,
-  userId: string,
-  currentSessionId: string,
-  input: ChangePasswordInput,
-  context: AuditContext,
-): Promise<void> {
+export async function changePassword(db: Db, userId: string, currentSessionId: string, input: ChangePasswordInput, context: AuditContext): Promise<void> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true, passwordHash: true } });
   if (user === null) throw new AppError("ERR_UNAUTHENTICATED");
   if (user.passwordHash === null) {

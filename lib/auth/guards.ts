@@ -23,7 +23,6 @@ import { roleName } from "../users/public-user";
 import { permits, RULES, type Action, type Actor, type ActorFor, type ServiceActor, type UserActor } from "../authz/policy";
 import { activeClientScopes } from "../service-clients/clients";
 
-
 /**
  * The raw access token of a request, or null when none was sent. A malformed Authorization header
  * is an error rather than "no token", so a broken client is told why it is refused.

@@ -22,12 +22,7 @@ export async function sessionCookies(user: Pick<PublicUser, "id" | "role">, sess
   return cookies;
 }
 
-export async function sessionResponse(
-  user: PublicUser,
-  sessionId: string,
-  refresh: IssuedSession | null,
-  status = 200,
-): Promise<Response> {
+export async function sessionResponse(user: PublicUser, sessionId: string, refresh: IssuedSession | null, status = 200): Promise<Response> {
   const response = json({ user }, { status });
   for (const cookie of await sessionCookies(user, sessionId, refresh)) response.headers.append("set-cookie", cookie);
   // Token-bearing responses must never be stored by a browser or a shared cache.

@@ -5,7 +5,5 @@
 import { z } from "zod";
 
 export const JwksSchema = z.strictObject({
-  keys: z.array(
-    z.strictObject({ kty: z.literal("RSA"), n: z.string(), e: z.string(), kid: z.string(), alg: z.literal("RS256"), use: z.literal("sig") }),
-  ),
+  keys: z.array(z.strictObject({ kty: z.literal("RSA"), n: z.string(), e: z.string(), kid: z.string(), alg: z.literal("RS256"), use: z.literal("sig") })),
 });

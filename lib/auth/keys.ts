@@ -121,9 +121,7 @@ async function parsePublicKeys(raw: string | undefined): Promise<JWK[]> {
 export async function buildKeyStore(privateKey: string, publicKeys?: string): Promise<KeyStore> {
   const { key, publicJwk } = await parsePrivateKey(privateKey);
   const own = await toVerificationKey(publicJwk, "JWT_PRIVATE_KEY");
-  const extra = await Promise.all(
-    (await parsePublicKeys(publicKeys)).map((jwk, index) => toVerificationKey(jwk, `JWT_PUBLIC_KEYS[${index}]`)),
-  );
+  const extra = await Promise.all((await parsePublicKeys(publicKeys)).map((jwk, index) => toVerificationKey(jwk, `JWT_PUBLIC_KEYS[${index}]`)));
   const verification = new Map<string, VerificationKey>([[own.kid, own]]);
   for (const candidate of extra) verification.set(candidate.kid, candidate);
   return { signing: { kid: own.kid, key }, verification };

@@ -66,8 +66,7 @@ export interface PasswordAttemptInput {
 
 export type PasswordAttemptResult =
   /** `headers`: the RateLimit fields, for the response either way. */
-  | { ok: true; user: PublicUser; headers: Headers }
-  | { ok: false; userId: string | null; headers: Headers };
+  { ok: true; user: PublicUser; headers: Headers } | { ok: false; userId: string | null; headers: Headers };
 
 /** Sign-in keeps its long-standing event names; every other purpose shares two. */
 const EVENTS: Record<PasswordPurpose, { failed: AuditEventType; limited: AuditEventType }> = {

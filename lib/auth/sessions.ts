@@ -181,9 +181,7 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
         ? null
         : await tx.refreshToken.findUnique({ where: { id: rotated.successorId }, select: { rotatedAt: true } });
     const withinGrace =
-      rotated?.rotatedAt !== null &&
-      rotated?.rotatedAt !== undefined &&
-      now.getTime() - rotated.rotatedAt.getTime() <= env.REFRESH_REUSE_GRACE * 1000;
+      rotated?.rotatedAt !== null && rotated?.rotatedAt !== undefined && now.getTime() - rotated.rotatedAt.getTime() <= env.REFRESH_REUSE_GRACE * 1000;
     if (withinGrace && successor !== null && successor.rotatedAt === null) {
       return { kind: "grace", user, sessionId: session.id };
     }

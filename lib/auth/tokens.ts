@@ -104,7 +104,6 @@ export async function signAccessToken(input: SignAccessTokenInput, keys?: KeySto
   return { token, expiresIn: ttl };
 }
 
-
 function fail(code: TokenErrorCode, reason: string): never {
   throw new TokenError(code, reason);
 }

@@ -97,11 +97,7 @@ export interface AccountResource {
 
 /** What `can` takes after the action: an owned object, an account, or nothing for a function-level rule. */
 export type ResourceArgs<A extends Action> =
-  RuleOf<A> extends { object: "owner" }
-    ? [resource: OwnedResource]
-    : RuleOf<A> extends { object: "self" }
-      ? [resource: AccountResource]
-      : [];
+  RuleOf<A> extends { object: "owner" } ? [resource: OwnedResource] : RuleOf<A> extends { object: "self" } ? [resource: AccountResource] : [];
 
 /** The kind of actor an action can ever be granted to: people for role rules, machines for scope rules. */
 export type ActorFor<A extends Action> = RuleOf<A> extends { scope: Scope } ? ServiceActor : UserActor;

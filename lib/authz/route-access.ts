@@ -23,12 +23,7 @@ export type RouteAccess =
   /** A service client whose token carries the scope. */
   | `service:${Scope}`;
 
-export const ROUTE_ACCESS_LEVELS: readonly RouteAccess[] = [
-  "public",
-  "user",
-  "admin",
-  ...SCOPE_NAMES.map((scope) => `service:${scope}` as const),
-];
+export const ROUTE_ACCESS_LEVELS: readonly RouteAccess[] = ["public", "user", "admin", ...SCOPE_NAMES.map((scope) => `service:${scope}` as const)];
 
 /**
  * The level a contract's access grants: `public`, the scope of a machine rule, `user` for a rule

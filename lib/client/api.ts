@@ -22,7 +22,13 @@ import { ApiError, apiErrorFrom, networkProblem } from "./problem";
 import type { RefreshOutcome, SessionSync } from "./session-sync";
 
 /** 401s from these are answers about credentials, never a reason to refresh. */
-const CREDENTIAL_PATHS: ReadonlySet<string> = new Set(["/api/auth/login", "/api/auth/register", "/api/auth/refresh", "/api/auth/logout", "/api/auth/oauth/link"]);
+const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
+  "/api/auth/login",
+  "/api/auth/register",
+  "/api/auth/refresh",
+  "/api/auth/logout",
+  "/api/auth/oauth/link",
+]);
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -70,10 +76,7 @@ function unavailableError(): ApiError {
 }
 
 function sessionEndedError(): ApiError {
-  return new ApiError(
-    { type: "about:blank", title: "Your session has ended", status: 401, detail: "Sign in again to continue." },
-    { sessionEnded: true },
-  );
+  return new ApiError({ type: "about:blank", title: "Your session has ended", status: 401, detail: "Sign in again to continue." }, { sessionEnded: true });
 }
 
 export function createApiClient(deps: ApiClientDependencies): ApiClient {

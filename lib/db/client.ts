@@ -54,9 +54,7 @@ const globalForDb = globalThis as typeof globalThis & { __palisadeDb?: Promise<D
 /** The process's database handle, created on first use. */
 export function getDbHandle(): Promise<DbHandle> {
   globalForDb.__palisadeDb ??= (
-    env.DATABASE_URL === undefined
-      ? embeddedHandle(env.DATA_DIR)
-      : Promise.resolve(postgresHandle(env.DATABASE_URL, env.DATABASE_POOL_MAX))
+    env.DATABASE_URL === undefined ? embeddedHandle(env.DATA_DIR) : Promise.resolve(postgresHandle(env.DATABASE_URL, env.DATABASE_POOL_MAX))
   ).catch((error: unknown) => {
     // Do not cache a failure: the next request tries again.
     globalForDb.__palisadeDb = undefined;

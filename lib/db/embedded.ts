@@ -13,10 +13,7 @@ import path from "node:path";
 
 export class EmbeddedDatabaseLockedError extends Error {
   constructor(dir: string, pid: number) {
-    super(
-      `The embedded database in ${dir} is open in another process (PID ${pid}). ` +
-        "Stop it (is `npm run dev` or `npm start` running?) and try again.",
-    );
+    super(`The embedded database in ${dir} is open in another process (PID ${pid}). ` + "Stop it (is `npm run dev` or `npm start` running?) and try again.");
     this.name = "EmbeddedDatabaseLockedError";
   }
 }

@@ -71,7 +71,10 @@ export function checksum(sql: string): string {
 /** The migration folders, sorted by name (Prisma names them with a timestamp prefix). */
 export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -109,8 +112,7 @@ export async function migrate(db: SqlExecutor, migrations: Migration[]): Promise
       if (recorded !== undefined) {
         if (recorded !== migration.checksum) {
           throw new MigrationError(
-            `Migration ${migration.name} was edited after it was applied (checksum mismatch). ` +
-              "Never edit an applied migration; add a new one instead.",
+            `Migration ${migration.name} was edited after it was applied (checksum mismatch). ` + "Never edit an applied migration; add a new one instead.",
           );
         }
         result.alreadyApplied++;

@@ -40,9 +40,7 @@ export function isPreflight(request: Request): boolean {
   return request.method === "OPTIONS" && request.headers.has("origin") && request.headers.has("access-control-request-method");
 }
 
-export type PreflightDecision =
-  | { allowed: true; headers: Headers }
-  | { allowed: false; reason: "origin" | "method" | "headers" };
+export type PreflightDecision = { allowed: true; headers: Headers } | { allowed: false; reason: "origin" | "method" | "headers" };
 
 export function preflightDecision(request: Request, config: Pick<EdgeConfig, "allowedOrigins">): PreflightDecision {
   const origin = request.headers.get("origin");

@@ -33,10 +33,7 @@ export interface VerifiedClaims {
  */
 export type TokenVerifier = (token: string) => Promise<VerifiedClaims>;
 
-export type Credential =
-  | { kind: "none" }
-  | { kind: "valid"; subject: string }
-  | { kind: "invalid"; code: "ERR_TOKEN_INVALID" | "ERR_TOKEN_EXPIRED" };
+export type Credential = { kind: "none" } | { kind: "valid"; subject: string } | { kind: "invalid"; code: "ERR_TOKEN_INVALID" | "ERR_TOKEN_EXPIRED" };
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 

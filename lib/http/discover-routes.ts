@@ -62,12 +62,14 @@ export async function routeOperations(root: string = ROOT): Promise<RouteOperati
 /** Every route module under app/, repository-relative with `/` separators, sorted. */
 export async function routeModules(root: string = ROOT): Promise<string[]> {
   const entries = await readdir(path.join(root, "app"), { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && ROUTE_FILE.test(entry.name))
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
-    // A folder starting with `_` is private in the App Router: nothing in it is routed.
-    .filter((file) => !file.split("/").some((segment) => segment.startsWith("_")))
-    .sort();
+  return (
+    entries
+      .filter((entry) => entry.isFile() && ROUTE_FILE.test(entry.name))
+      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+      // A folder starting with `_` is private in the App Router: nothing in it is routed.
+      .filter((file) => !file.split("/").some((segment) => segment.startsWith("_")))
+      .sort()
+  );
 }
 
 /**

@@ -45,7 +45,9 @@ export function route<P = Record<string, never>>(handler: Handler<P>, options: R
     const log = requestLogger(requestId);
     let response: Response;
     try {
-      response = (await duplicateCookieRefusal(request, requestId, options.duplicateCookiesAllowed ?? [])) ?? (await handler({ request, params: await context.params, requestId, log }));
+      response =
+        (await duplicateCookieRefusal(request, requestId, options.duplicateCookiesAllowed ?? [])) ??
+        (await handler({ request, params: await context.params, requestId, log }));
     } catch (error) {
       // A refused caller is a security event (OWASP ASVS 5.0 V16.3.2): who, where, and why, in
       // the log; the client gets only the problem.
@@ -80,10 +82,7 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): R
   }
   if (isDatabaseUnavailable(error)) {
     log.error({ err: error }, "database unavailable");
-    return problemResponse(
-      new AppError("ERR_DB_UNAVAILABLE", { detail: "Please try again shortly.", headers: { "retry-after": "5" } }),
-      requestId,
-    );
+    return problemResponse(new AppError("ERR_DB_UNAVAILABLE", { detail: "Please try again shortly.", headers: { "retry-after": "5" } }), requestId);
   }
   log.error({ err: error }, "unhandled error");
   return problemResponse(new AppError("ERR_INTERNAL", { detail: "Something went wrong. Quote the request ID if you report it." }), requestId);

@@ -113,11 +113,11 @@ export const ProblemSchema = z.strictObject({
 const HEADERS: Record<string, OpenApiHeader> = {
   "Retry-After": { description: "Seconds until the request may be retried.", schema: { type: "integer", minimum: 0 } },
   RateLimit: {
-    description: "What is left of each counted tier and when more arrives, e.g. `\"global\";r=97;t=840` (draft-ietf-httpapi-ratelimit-headers).",
+    description: 'What is left of each counted tier and when more arrives, e.g. `"global";r=97;t=840` (draft-ietf-httpapi-ratelimit-headers).',
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
-    description: "Each counted tier's quota and window, e.g. `\"global\";q=3000;w=900` (draft-ietf-httpapi-ratelimit-headers).",
+    description: 'Each counted tier\'s quota and window, e.g. `"global";q=3000;w=900` (draft-ietf-httpapi-ratelimit-headers).',
     schema: { type: "string" },
   },
   "WWW-Authenticate": { description: "The RFC 6750 bearer challenge.", schema: { type: "string" } },
@@ -196,7 +196,13 @@ function buildOperation(method: string, path: string, contract: Contract, compon
   const where = `${method} ${path}`;
   const parameters: OpenApiParameter[] = [...pathParameters(path, contract, components, where), ...queryParameters(contract, components, where)];
   if (contract.cookie !== undefined) {
-    parameters.push({ name: contract.cookie, in: "cookie", required: false, description: "The credential this route reads instead of an access token.", schema: { type: "string" } });
+    parameters.push({
+      name: contract.cookie,
+      in: "cookie",
+      required: false,
+      description: "The credential this route reads instead of an access token.",
+      schema: { type: "string" },
+    });
   }
   const body = contract.body;
   const edge = edgeCauses(method, path);
@@ -251,7 +257,8 @@ function security(access: Contract["access"]): Record<string, string[]>[] {
 
 function pathParameters(path: string, contract: Contract, components: SchemaComponents, where: string): OpenApiParameter[] {
   const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
-  const members = contract.params === undefined ? new Map<string, Member>() : objectMembers(components.convert(contract.params, "input"), components, `${where} params`);
+  const members =
+    contract.params === undefined ? new Map<string, Member>() : objectMembers(components.convert(contract.params, "input"), components, `${where} params`);
   for (const name of members.keys()) {
     if (!names.includes(name)) throw new Error(`${where}: the contract declares a path parameter \`${name}\` the path does not have`);
   }
@@ -272,7 +279,18 @@ function queryParameters(contract: Contract, components: SchemaComponents, where
   // A query the handler reads key by key (the identity broker's, which the provider chooses):
   // OpenAPI's way to say "any further parameters" is one exploded object parameter.
   const { properties: _named, required: _required, ...open } = schema;
-  return [...named, { name: "parameters", in: "query", required: false, style: "form", explode: true, description: "Further query parameters, each read by the handler itself.", schema: open }];
+  return [
+    ...named,
+    {
+      name: "parameters",
+      in: "query",
+      required: false,
+      style: "form",
+      explode: true,
+      description: "Further query parameters, each read by the handler itself.",
+      schema: open,
+    },
+  ];
 }
 
 function parameter(name: string, location: "path" | "query", schema: JsonSchema, required: boolean): OpenApiParameter {
@@ -302,7 +320,10 @@ function objectMembers(schema: JsonSchema, components: SchemaComponents, where: 
   }
   const required = new Set(object.required ?? []);
   return new Map(
-    Object.entries(object.properties ?? {}).map(([name, member]) => [name, { schema: typeof member === "boolean" ? {} : member, required: required.has(name) }]),
+    Object.entries(object.properties ?? {}).map(([name, member]) => [
+      name,
+      { schema: typeof member === "boolean" ? {} : member, required: required.has(name) },
+    ]),
   );
 }
 
@@ -328,8 +349,12 @@ function edgeCauses(method: string, path: string): EdgeCause[] {
   const closed = tiers.filter((tier: TierName) => FAIL_MODES[tier] === "closed");
   if (closed.length > 0) causes.push({ code: "ERR_DB_UNAVAILABLE", why: `the rate-limit store did not answer for ${closed.join(", ")}` });
   if (UNSAFE_METHODS.has(method)) {
-    causes.push({ code: "ERR_FORBIDDEN", why: "CSRF: a state change carrying the auth cookies from another site, an opaque or untrusted origin, or with no Origin" });
-    if (route.api && route.body === "json") causes.push({ code: "ERR_UNSUPPORTED_MEDIA_TYPE", why: "CSRF: a body that is not application/json, sent with the auth cookies" });
+    causes.push({
+      code: "ERR_FORBIDDEN",
+      why: "CSRF: a state change carrying the auth cookies from another site, an opaque or untrusted origin, or with no Origin",
+    });
+    if (route.api && route.body === "json")
+      causes.push({ code: "ERR_UNSUPPORTED_MEDIA_TYPE", why: "CSRF: a body that is not application/json, sent with the auth cookies" });
   }
   if (method === "OPTIONS") causes.push({ code: "ERR_FORBIDDEN", why: "a CORS preflight for an origin, method or header that is not allowed" });
   if (requiresToken(route)) {
@@ -345,7 +370,9 @@ function responses(contract: Contract, edge: readonly EdgeCause[], components: S
     const contentType = spec.contentType ?? (spec.schema === undefined ? undefined : "application/json");
     out.set(Number(status), {
       description: spec.description,
-      ...(contentType === undefined ? {} : { content: { [contentType]: spec.schema === undefined ? {} : { schema: components.convert(spec.schema, "output") } } }),
+      ...(contentType === undefined
+        ? {}
+        : { content: { [contentType]: spec.schema === undefined ? {} : { schema: components.convert(spec.schema, "output") } } }),
     });
   }
 
@@ -384,7 +411,11 @@ function responses(contract: Contract, edge: readonly EdgeCause[], components: S
 
 function problemHeaders(status: number, codes: readonly ErrorCode[]): OpenApiResponse["headers"] {
   if (codes.includes("ERR_RATE_LIMITED")) {
-    return { "Retry-After": { ...HEADERS["Retry-After"]!, required: true }, RateLimit: headerRef("RateLimit"), "RateLimit-Policy": headerRef("RateLimit-Policy") };
+    return {
+      "Retry-After": { ...HEADERS["Retry-After"]!, required: true },
+      RateLimit: headerRef("RateLimit"),
+      "RateLimit-Policy": headerRef("RateLimit-Policy"),
+    };
   }
   if (status === 503) return { "Retry-After": headerRef("Retry-After") };
   if (status === 401) return { "WWW-Authenticate": headerRef("WWW-Authenticate") };
@@ -431,7 +462,7 @@ class SchemaComponents {
       return match === null ? ref : `#/components/schemas/${names.get(`${match[1]}/${match[2]}`)!}`;
     };
     // Renaming one input schema can make another that refers to it differ too; repeat until stable.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const [id, input] of this.named.input) {
         const output = this.named.output.get(id);

@@ -33,11 +33,7 @@ export function problemBody(error: AppError, requestId: string, extensions: Reco
   };
 }
 
-export function problemResponse(
-  error: AppError,
-  requestId: string,
-  extensions: Record<string, unknown> = {},
-): Response {
+export function problemResponse(error: AppError, requestId: string, extensions: Record<string, unknown> = {}): Response {
   const headers = new Headers(error.headers);
   headers.set("content-type", PROBLEM_CONTENT_TYPE);
   // Error bodies are per-request and may describe the caller's session: never cache them.

@@ -21,7 +21,12 @@ const Title = storableText(
     .min(1, { message: "Enter a title." })
     .max(NOTE_TITLE_MAX, { message: `Use at most ${NOTE_TITLE_MAX} characters.` }),
 );
-const Body = storableText(z.string().trim().max(NOTE_BODY_MAX, { message: `Use at most ${NOTE_BODY_MAX} characters.` }));
+const Body = storableText(
+  z
+    .string()
+    .trim()
+    .max(NOTE_BODY_MAX, { message: `Use at most ${NOTE_BODY_MAX} characters.` }),
+);
 
 export const CreateNoteSchema = z.strictObject({ title: Title, body: Body.default("") });
 

@@ -125,8 +125,7 @@ export async function setServiceClientDisabled(
 }
 
 export type ClientAuthentication =
-  | { ok: true; clientId: string; scopes: Scope[] }
-  | { ok: false; reason: "unknown_client" | "bad_secret" | "disabled"; clientExists: boolean };
+  { ok: true; clientId: string; scopes: Scope[] } | { ok: false; reason: "unknown_client" | "bad_secret" | "disabled"; clientExists: boolean };
 
 /**
  * Check a client id and secret. Never throws for bad credentials. An unknown id still costs one

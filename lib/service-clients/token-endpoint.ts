@@ -26,13 +26,7 @@ import { signAccessToken } from "../auth/tokens";
 import { isScope, parseScopeParameter, type Scope } from "../authz/scopes";
 import { authenticateClient } from "./clients";
 
-export type OAuthErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_grant"
-  | "unauthorized_client"
-  | "unsupported_grant_type"
-  | "invalid_scope";
+export type OAuthErrorCode = "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
 
 /** A §5.2 error. Descriptions are fixed ASCII text without `"` or `\`, as §5.2 requires. */
 export class OAuthError extends Error {

@@ -63,7 +63,10 @@ export function rateLimitKeyForIp(ip: string | null): string {
   if (!ip.includes(":")) return `ip:${ip}`;
   const groups = expandIpv6(ip);
   if (groups === null) return UNKNOWN_CLIENT_KEY;
-  return `ip6:${groups.slice(0, 4).map((group) => group.toString(16)).join(":")}::/64`;
+  return `ip6:${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(":")}::/64`;
 }
 
 /** `1.2.3.4:5678` and `[2001:db8::1]:443` → the address alone (some proxies append ports). */
@@ -134,7 +137,7 @@ export function expandIpv6(value: string): number[] | null {
 function compressIpv6(groups: number[]): string {
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -37,14 +37,25 @@ export const SQLMAP_OUTPUT_DIR = path.resolve(import.meta.dirname, "../../test-r
 
 export function sqlmapArgs(target: SqlmapTarget, baseUrl: string, headers: Record<string, string>, cookie: string | null): string[] {
   const args = [
-    "-u", `${baseUrl}${target.url}`,
-    "--method", target.method,
-    "--batch", "--flush-session", "--disable-coloring", "--skip-waf",
-    "--dbms=PostgreSQL", "--threads=2", "--timeout=15", "--retries=1",
+    "-u",
+    `${baseUrl}${target.url}`,
+    "--method",
+    target.method,
+    "--batch",
+    "--flush-session",
+    "--disable-coloring",
+    "--skip-waf",
+    "--dbms=PostgreSQL",
+    "--threads=2",
+    "--timeout=15",
+    "--retries=1",
     "--ignore-code=401,404",
-    "--output-dir", SQLMAP_OUTPUT_DIR,
-    "--level", target.cookieParams === undefined ? "1" : "2",
-    "--risk", "1",
+    "--output-dir",
+    SQLMAP_OUTPUT_DIR,
+    "--level",
+    target.cookieParams === undefined ? "1" : "2",
+    "--risk",
+    "1",
   ];
   const allHeaders = { ...headers };
   if (target.body !== undefined) {
@@ -54,7 +65,12 @@ export function sqlmapArgs(target: SqlmapTarget, baseUrl: string, headers: Recor
     // sqlmap labels a body-less POST as a form; a JSON route refuses that type (415) before the handler.
     allHeaders["Content-Type"] = "application/json";
   }
-  args.push("--headers", Object.entries(allHeaders).map(([name, value]) => `${name}: ${value}`).join("\n"));
+  args.push(
+    "--headers",
+    Object.entries(allHeaders)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join("\n"),
+  );
   if (cookie !== null) args.push("--cookie", cookie);
   if (target.cookieParams !== undefined) args.push("-p", target.cookieParams.join(","));
   return args;
@@ -84,10 +100,13 @@ export function parseSqlmapOutput(output: string): Pick<SqlmapRun, "parameters" 
   const parameters = new Set(verdicts.keys());
   const injectable = new Set([...verdicts].filter(([, verdict]) => verdict === "injectable").map(([name]) => name));
   const codes = new Map<number, number>();
-  for (const match of output.matchAll(/\b([1-5]\d\d) \([^)]*\) - (\d+) times/g)) codes.set(Number(match[1]), (codes.get(Number(match[1])) ?? 0) + Number(match[2]));
+  for (const match of output.matchAll(/\b([1-5]\d\d) \([^)]*\) - (\d+) times/g))
+    codes.set(Number(match[1]), (codes.get(Number(match[1])) ?? 0) + Number(match[2]));
   const serverErrors = [...codes].filter(([code]) => code >= 500).reduce((sum, [, count]) => sum + count, 0);
   const problems = [...output.matchAll(/\[(CRITICAL|ERROR)\] (.*)/g)]
-    .filter((match) => (match[1] === "CRITICAL" ? !RECOVERABLE.some((pattern) => pattern.test(match[2] as string)) : /skipping to the next target/.test(match[2] as string)))
+    .filter((match) =>
+      match[1] === "CRITICAL" ? !RECOVERABLE.some((pattern) => pattern.test(match[2] as string)) : /skipping to the next target/.test(match[2] as string),
+    )
     .map((match) => (match[2] as string).trim())
     .filter((line) => !line.startsWith("all tested parameters do not appear to be injectable"));
   for (const code of [403, 415]) {

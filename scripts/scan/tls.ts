@@ -45,20 +45,69 @@ export function localTls(host: string): LocalTls {
   const current = existsSync(hostMarker) && readFileSync(hostMarker, "utf8") === host && stillValid(file("server.pem"));
   if (!current) {
     // P-256 keys: what a public CA issues today, and fast to make.
-    openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", DAYS,
-      "-subj", "/CN=Palisade scan local CA", "-keyout", file("ca-key.pem"), "-out", file("ca.pem"),
-      "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-    openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", `/CN=${host}`,
-      "-keyout", file("server-key.pem"), "-out", file("server.csr")]);
-    writeFileSync(file("server.ext"), [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature",
-      "extendedKeyUsage=serverAuth",
-      `subjectAltName=DNS:${host},DNS:localhost`,
-      "",
-    ].join("\n"));
-    openssl(["x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca-key.pem"), "-CAcreateserial",
-      "-days", DAYS, "-sha256", "-extfile", file("server.ext"), "-out", file("server.pem")]);
+    openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      DAYS,
+      "-subj",
+      "/CN=Palisade scan local CA",
+      "-keyout",
+      file("ca-key.pem"),
+      "-out",
+      file("ca.pem"),
+      "-addext",
+      "basicConstraints=critical,CA:TRUE,pathlen:0",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl([
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-subj",
+      `/CN=${host}`,
+      "-keyout",
+      file("server-key.pem"),
+      "-out",
+      file("server.csr"),
+    ]);
+    writeFileSync(
+      file("server.ext"),
+      [
+        "basicConstraints=critical,CA:FALSE",
+        "keyUsage=critical,digitalSignature",
+        "extendedKeyUsage=serverAuth",
+        `subjectAltName=DNS:${host},DNS:localhost`,
+        "",
+      ].join("\n"),
+    );
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      file("server.csr"),
+      "-CA",
+      file("ca.pem"),
+      "-CAkey",
+      file("ca-key.pem"),
+      "-CAcreateserial",
+      "-days",
+      DAYS,
+      "-sha256",
+      "-extfile",
+      file("server.ext"),
+      "-out",
+      file("server.pem"),
+    ]);
     writeFileSync(hostMarker, host);
   }
   return { caCertFile: file("ca.pem"), key: readFileSync(file("server-key.pem"), "utf8"), cert: readFileSync(file("server.pem"), "utf8") };
@@ -73,7 +122,11 @@ export interface TlsFront {
 function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): the Observatory connects to ports 443 and 80, which need root or CAP_NET_BIND_SERVICE and must be free`)),
+      reject(
+        new Error(
+          `cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): the Observatory connects to ports 443 and 80, which need root or CAP_NET_BIND_SERVICE and must be free`,
+        ),
+      ),
     );
     server.listen(port, "127.0.0.1", () => resolve());
   });

@@ -14,7 +14,6 @@ export interface ApiCategory {
   evidence: Evidence;
 }
 
-
 export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API1",
@@ -59,7 +58,9 @@ export const API_TOP10: readonly ApiCategory[] = [
     id: "API6",
     name: "Unrestricted access to sensitive business flows",
     here: "registration and sign-in are rate limited per address, and their failures per address and account; the last admin cannot be removed",
-    evidence: { tests: [unit("edge-auth-attempts"), unit("edge-rate-limit", "make the server hash at will"), integ("admin", "refuses to demote the last admin")] },
+    evidence: {
+      tests: [unit("edge-auth-attempts"), unit("edge-rate-limit", "make the server hash at will"), integ("admin", "refuses to demote the last admin")],
+    },
   },
   {
     id: "API7",

@@ -81,11 +81,15 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [unit("request-id"), unit("edge-log")],
       }),
       r("1.3.4", 2, "User-supplied SVG is sanitised.", { na: "the app accepts no SVG or other uploads" }),
-      r("1.3.5", 2, "User-supplied template or expression content (Markdown, CSS, XSL) is sanitised or disabled.", { na: "no user content is interpreted: notes are shown as text" }),
+      r("1.3.5", 2, "User-supplied template or expression content (Markdown, CSS, XSL) is sanitised or disabled.", {
+        na: "no user content is interpreted: notes are shown as text",
+      }),
       r("1.3.6", 2, "Server-side request forgery is prevented with allowlists of protocols, hosts and ports.", {
         tests: [integ("oauth-handoff", "takes its callback URL from APP_URL")],
       }),
-      r("1.3.7", 2, "Templates are never built from untrusted input (template injection).", { na: "pages are compiled React components; no template is built at run time" }),
+      r("1.3.7", 2, "Templates are never built from untrusted input (template injection).", {
+        na: "pages are compiled React components; no template is built at run time",
+      }),
       r("1.3.8", 2, "JNDI queries are sanitised.", { na: "no Java, no JNDI" }),
       r("1.3.9", 2, "Content sent to memcache is sanitised.", { na: "no memcache; the rate-limit store receives only hashed or fixed-format keys" }),
       r("1.3.10", 2, "Format strings cannot be abused.", { na: "no format-string interpreter receives input; logs are structured JSON" }),
@@ -116,7 +120,10 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("notes", "refuses an update with nothing to change"), integ("oauth", "refuses two authentication methods at once")],
       }),
       r("2.3.1", 1, "Business-logic flows run only in their expected order.", {
-        tests: [integ("token-service", "a token two generations old is reuse"), integ("oauth-linking", "refuses a password confirmation without a pending link")],
+        tests: [
+          integ("token-service", "a token two generations old is reuse"),
+          integ("oauth-linking", "refuses a password confirmation without a pending link"),
+        ],
       }),
       r("2.3.2", 2, "Business-logic limits are enforced as documented.", {
         tests: [integ("admin", "refuses to demote the last admin"), integ("notes", "accepts the limits exactly"), unit("edge-rate-limit")],
@@ -235,8 +242,12 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       r("6.2.7", 1, "Paste, password managers and browser helpers are allowed.", {}),
       r("6.2.8", 1, "The password is verified exactly as typed: no truncation or case folding.", { tests: [unit("password-policy", "never truncates")] }),
       r("6.2.9", 2, "Passwords of at least 64 characters are allowed.", { tests: [unit("password-policy", "accepts a 128-character Unicode password")] }),
-      r("6.2.10", 2, "Passwords do not expire on a schedule; they change when compromised or by the user.", { docs: ["docs/decisions/005-password-policy.md"] }),
-      r("6.2.11", 2, "The documented context-specific words are refused in passwords.", { tests: [unit("password-policy", "refuses a password built from the user")] }),
+      r("6.2.10", 2, "Passwords do not expire on a schedule; they change when compromised or by the user.", {
+        docs: ["docs/decisions/005-password-policy.md"],
+      }),
+      r("6.2.11", 2, "The documented context-specific words are refused in passwords.", {
+        tests: [unit("password-policy", "refuses a password built from the user")],
+      }),
       r("6.2.12", 2, "New passwords are checked against breached passwords.", {
         tests: [unit("password-policy", "bundles at least the 10,000 most common passwords")],
       }),
@@ -246,7 +257,10 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       r("6.3.2", 1, "No default accounts (root, admin, sa) exist.", { docs: ["prisma/seed.ts"] }),
       r("6.3.3", 2, "Multi-factor authentication, or a combination of single factors, is required.", { gap: NO_MFA }),
       r("6.3.4", 2, "There are no undocumented authentication pathways, and all share the same controls.", {
-        tests: [integ("oauth-handoff", "sets the same two cookies as a password sign-in"), integ("oauth-handoff", "does not accept a genuine next-auth session token")],
+        tests: [
+          integ("oauth-handoff", "sets the same two cookies as a password sign-in"),
+          integ("oauth-handoff", "does not accept a genuine next-auth session token"),
+        ],
       }),
       r("6.4.1", 1, "System-generated initial passwords and activation codes are random, short-lived and single-use.", {
         na: "the system generates no initial passwords or activation codes; an admin who creates an account sets its password under the same policy",
@@ -392,7 +406,9 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       r("10.3.4", 2, "Required authentication strength or recency is checked before access.", {
         tests: [integ("oauth-add-password", "refuses to add a password when the sign-in is not recent")],
       }),
-      r("10.4.1", 1, "The authorization server checks redirect URIs exactly.", { na: "our authorization server has only the client-credentials grant: no redirects" }),
+      r("10.4.1", 1, "The authorization server checks redirect URIs exactly.", {
+        na: "our authorization server has only the client-credentials grant: no redirects",
+      }),
       r("10.4.2", 1, "Authorization codes work once.", { na: "no authorization-code grant is offered" }),
       r("10.4.3", 1, "Authorization codes are short-lived.", { na: "no authorization-code grant is offered" }),
       r("10.4.4", 1, "Each client may use only the grants it needs.", {
@@ -496,14 +512,19 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
     title: "Configuration",
     requirements: [
       r("13.1.1", 2, "Every communication need (services, destinations) is documented.", { docs: ["docs/threat-model.md", ".env.example"] }),
-      r("13.2.1", 2, "Backend connections authenticate with per-service credentials, not shared defaults.", { tests: [unit("env", "accepts a complete deployment")] }),
+      r("13.2.1", 2, "Backend connections authenticate with per-service credentials, not shared defaults.", {
+        tests: [unit("env", "accepts a complete deployment")],
+      }),
       r("13.2.2", 2, "Backend accounts have least privilege.", { unverified: "the database role and the Redis token are created by the operator" }),
       r("13.2.3", 2, "No default credentials are used for service authentication.", {
         tests: [unit("env", "refuses a deployment with every missing variable listed in one message")],
       }),
       r("13.2.4", 2, "An allowlist defines which external systems the app may call.", { docs: ["docs/threat-model.md"] }),
       r("13.2.5", 2, "The server may only send requests to allowlisted resources.", { docs: ["docs/threat-model.md"] }),
-      r("13.3.1", 2, "Secrets live in a secrets store, never in source or build artefacts.", { docs: [".env.example"], unverified: "the store is the platform's (Vercel environment variables)" }),
+      r("13.3.1", 2, "Secrets live in a secrets store, never in source or build artefacts.", {
+        docs: [".env.example"],
+        unverified: "the store is the platform's (Vercel environment variables)",
+      }),
       r("13.3.2", 2, "Access to secrets follows least privilege.", { unverified: "decided on the deployment platform" }),
       r("13.4.1", 1, "No source-control metadata (.git) is deployed or served.", {}),
       r("13.4.2", 2, "Debug modes are off in production.", {
@@ -524,7 +545,10 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("oauth", "refuses credentials in the URL")],
       }),
       r("14.2.2", 2, "Sensitive data is not cached by servers or intermediaries.", {
-        tests: [integ("token-service", "creates a plain user, signs them in with both cookies"), integ("health", "answers 200 with a real database round trip")],
+        tests: [
+          integ("token-service", "creates a plain user, signs them in with both cookies"),
+          integ("health", "answers 200 with a real database round trip"),
+        ],
       }),
       r("14.2.3", 2, "Sensitive data is not sent to untrusted parties (trackers, third-party scripts).", {
         tests: [unit("edge-security-headers", "CSP directives")],
@@ -563,7 +587,8 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("token-service", "returns no internal field"), integ("authz-matrix")],
       }),
       r("15.3.2", 2, "Backend calls to external URLs do not follow redirects unless meant to.", {
-        unverified: "the identity broker's calls (openid-client, and the GitHub profile fetch in lib/auth/oauth/providers.ts) use their clients' default redirect handling; no test pins it",
+        unverified:
+          "the identity broker's calls (openid-client, and the GitHub profile fetch in lib/auth/oauth/providers.ts) use their clients' default redirect handling; no test pins it",
       }),
       r("15.3.3", 2, "Mass assignment is prevented (only allowed fields are bound).", {
         tests: [integ("authz-write-attacks"), unit("validate", "rejects an unexpected field such as role")],
@@ -571,7 +596,11 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       r("15.3.4", 2, "Proxies and middleware pass the real client IP in trusted fields only.", { tests: [unit("edge-client-ip")] }),
       r("15.3.5", 2, "Types are checked strictly (no type juggling, strict comparisons).", { docs: ["eslint.config.mjs", "tsconfig.json"] }),
       r("15.3.6", 2, "JavaScript code is protected against prototype pollution.", {
-        tests: [unit("read-json", "prototype pollution"), unit("read-form", "refuses the prototype-polluting name"), unit("query", "with a 400 naming the field")],
+        tests: [
+          unit("read-json", "prototype pollution"),
+          unit("read-form", "refuses the prototype-polluting name"),
+          unit("query", "with a 400 naming the field"),
+        ],
       }),
       r("15.3.7", 2, "HTTP parameter pollution is prevented.", {
         tests: [unit("validate", "rejects a repeated parameter"), unit("read-form", "refuses a repeated field")],
@@ -602,19 +631,27 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [unit("edge-csrf", "logs each refusal with its reason and the request ID"), unit("edge-rate-limit", "logs a warning per tier")],
       }),
       r("16.3.4", 2, "Unexpected errors and failing security controls are logged.", {
-        tests: [unit("route-errors", "generic 500"), unit("edge-security-headers", "answers a crash with a generic 500 problem that leaks nothing and logs the failure")],
+        tests: [
+          unit("route-errors", "generic 500"),
+          unit("edge-security-headers", "answers a crash with a generic 500 problem that leaks nothing and logs the failure"),
+        ],
       }),
       r("16.4.1", 2, "Log data is encoded so entries cannot be injected.", {
         tests: [unit("edge-log", "cannot be forged into a second line"), integ("audit", "neutralises a forged log line")],
       }),
       r("16.4.2", 2, "Logs are protected from unauthorised access and change.", { tests: [integ("audit", "is for admins only")] }),
-      r("16.4.3", 2, "Logs are sent to a logically separate system.", { unverified: "the process writes JSON lines to stdout; shipping them is the platform's log drain" }),
+      r("16.4.3", 2, "Logs are sent to a logically separate system.", {
+        unverified: "the process writes JSON lines to stdout; shipping them is the platform's log drain",
+      }),
       r("16.5.1", 2, "Unexpected errors get a generic message, never internals.", { tests: [unit("route-errors", "generic 500")] }),
       r("16.5.2", 2, "The app keeps operating securely when an external resource fails.", {
         tests: [integ("health", "with the database down"), integ("edge-upstash-store", "the store down")],
       }),
       r("16.5.3", 2, "The app fails gracefully and closed (no fail-open on errors).", {
-        tests: [unit("edge-security-headers", "answers a crash with a generic 500"), integ("edge-upstash-store", "refuses sign-in attempts while the store hangs")],
+        tests: [
+          unit("edge-security-headers", "answers a crash with a generic 500"),
+          integ("edge-upstash-store", "refuses sign-in attempts while the store hangs"),
+        ],
       }),
     ],
   },

@@ -129,7 +129,12 @@ export function catalogueFrom(value: unknown): Catalogue | null {
 
 /** `V9.1.1`, `9.1.1` and `v5.0.0-9.1.1` all name requirement 9.1.1; `API1:2023` is `API1`. */
 export function normaliseAsvsId(id: string): string {
-  return id.trim().replace(/^v5\.0\.0-/i, "").replace(/^V(?=\d)/i, "").replace(/:2023$/, "").toUpperCase();
+  return id
+    .trim()
+    .replace(/^v5\.0\.0-/i, "")
+    .replace(/^V(?=\d)/i, "")
+    .replace(/:2023$/, "")
+    .toUpperCase();
 }
 
 /** A security test's catalogue ID: its title starts with `[id]`. */
@@ -186,7 +191,11 @@ export function judge(requirementId: string, evidence: Evidence, inputs: Inputs)
     ...(evidence.docs ?? []).map((file): Check => ({ label: file, outcome: inputs.fileExists(file) ? "passed" : "missing", detail: "document" })),
     ...(evidence.absent ?? []).map((check): Check => {
       const hits = inputs.findPattern(check);
-      return { label: `no ${check.what}`, outcome: hits.length === 0 ? "passed" : "failed", ...(hits.length > 0 ? { detail: hits.slice(0, 3).join(", ") } : {}) };
+      return {
+        label: `no ${check.what}`,
+        outcome: hits.length === 0 ? "passed" : "failed",
+        ...(hits.length > 0 ? { detail: hits.slice(0, 3).join(", ") } : {}),
+      };
     }),
     ...(evidence.scanners ?? []).map((name) => scannerCheck(name, inputs.scan)),
   ];

@@ -41,7 +41,10 @@ export interface JudgedRequirement {
   judgement: Judgement;
 }
 
-export function judgeAll(inputs: Inputs): { chapters: { chapter: Chapter; requirements: JudgedRequirement[] }[]; api: { id: string; name: string; here: string; judgement: Judgement }[] } {
+export function judgeAll(inputs: Inputs): {
+  chapters: { chapter: Chapter; requirements: JudgedRequirement[] }[];
+  api: { id: string; name: string; here: string; judgement: Judgement }[];
+} {
   return {
     chapters: ASVS_CHAPTERS.map((chapter) => ({
       chapter,
@@ -63,7 +66,10 @@ const escape = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " 
 
 /** `tests/unit/cookies.test.ts > sets the access cookie` → `unit/cookies › sets the access cookie`. */
 function shortRef(label: string): string {
-  return label.replace(/^tests\//, "").replace(/\.(test|spec)\.ts/, "").replace(" > ", " › ");
+  return label
+    .replace(/^tests\//, "")
+    .replace(/\.(test|spec)\.ts/, "")
+    .replace(" > ", " › ");
 }
 
 function evidenceCell(checks: readonly Check[]): string {
@@ -72,7 +78,10 @@ function evidenceCell(checks: readonly Check[]): string {
   const parts: string[] = [];
   if (catalogued.length > 0) {
     const passed = catalogued.filter((check) => check.outcome === "passed").length;
-    const ids = catalogued.slice(0, 3).map((check) => check.label).join(" ");
+    const ids = catalogued
+      .slice(0, 3)
+      .map((check) => check.label)
+      .join(" ");
     parts.push(`security suite ${passed}/${catalogued.length}: ${ids}${catalogued.length > 3 ? " …" : ""}`);
   }
   for (const check of others) {
@@ -161,7 +170,10 @@ export function renderScorecard(inputs: Inputs, figures: ReadonlyMap<string, Fig
     "",
     "| Category | Here | Evidence | Result |",
     "|---|---|---|---|",
-    ...judged.api.map((category) => `| ${category.id}: ${category.name} | ${escape(category.here)} | ${evidenceCell(category.judgement.checks)} | ${resultCell(category.judgement)} |`),
+    ...judged.api.map(
+      (category) =>
+        `| ${category.id}: ${category.name} | ${escape(category.here)} | ${evidenceCell(category.judgement.checks)} | ${resultCell(category.judgement)} |`,
+    ),
     "",
     "## OWASP ASVS 5.0.0, Levels 1 and 2",
     "",

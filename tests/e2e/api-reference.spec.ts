@@ -116,7 +116,13 @@ test("served under the nonce CSP: every script carries the nonce, no inline styl
   expect(html.match(/<[a-z][^>]*\sstyle="[^"]*"/gi) ?? []).toEqual([]);
 
   // And in the live page, after hydration: any <script> element, however it got there, has it.
-  const unnonced = await page.evaluate((expected) => [...document.querySelectorAll("script")].filter((script) => script.nonce !== expected).map((script) => script.src || script.textContent?.slice(0, 60) || "(empty)"), nonce);
+  const unnonced = await page.evaluate(
+    (expected) =>
+      [...document.querySelectorAll("script")]
+        .filter((script) => script.nonce !== expected)
+        .map((script) => script.src || script.textContent?.slice(0, 60) || "(empty)"),
+    nonce,
+  );
   expect(unnonced).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
 });

@@ -172,7 +172,11 @@ test("a signed-in user links the provider account from the account page, which t
   expect((await whoAmI(elsewhere))?.id).toBe(userId);
 });
 
-test("the account page lists a connected provider with when it was connected, and removing it signs the other devices out", async ({ page, openContext, origin }) => {
+test("the account page lists a connected provider with when it was connected, and removing it signs the other devices out", async ({
+  page,
+  openContext,
+  origin,
+}) => {
   const userId = await registerWithPassword(page, uniqueEmail("unlinker"));
   const person = newPerson();
   idp.signInAs(person);

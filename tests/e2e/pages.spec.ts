@@ -88,7 +88,9 @@ test("signed-in pages, as an admin: screenshots in both schemes, accessible, no 
 test("the 403 page, in both schemes, is accessible", async ({ page, origin, guard }) => {
   await registerUser(page, origin, "forbidden-shots");
   guard.allowStatus(403, /^\/admin$/);
-  await checkEveryScheme(page, [{ name: "forbidden", path: "/admin", ready: (p) => p.getByRole("heading", { level: 1, name: "You do not have access to this page" }) }]);
+  await checkEveryScheme(page, [
+    { name: "forbidden", path: "/admin", ready: (p) => p.getByRole("heading", { level: 1, name: "You do not have access to this page" }) },
+  ]);
 });
 
 test("the rate-limited sign-in form, in both schemes, is accessible", async ({ page }) => {

@@ -184,7 +184,11 @@ describe.each(databaseKinds())("administration on %s", (kind) => {
       expect(AdminUserSchema.parse(await plain.json()).role).toBe("user");
       const taken = await call(suite.routes.createUser, { body: { email: email.toUpperCase(), name: "Again", password: PASSWORD }, jar: admin(), url: USERS });
       expect(taken.status).toBe(409);
-      const weak = await call(suite.routes.createUser, { body: { email: uniqueEmail("weak"), name: "Weak", password: "passwordpassword" }, jar: admin(), url: USERS });
+      const weak = await call(suite.routes.createUser, {
+        body: { email: uniqueEmail("weak"), name: "Weak", password: "passwordpassword" },
+        jar: admin(),
+        url: USERS,
+      });
       expect(weak.status).toBe(400);
     });
   });
@@ -231,7 +235,13 @@ describe.each(databaseKinds())("administration on %s", (kind) => {
       const report = "http://localhost:3000/api/reports/notes";
       expect((await call(suite.routes.noteReport, { headers: bearer, url: report })).status).toBe(200);
       const id = world.withScope.clientId;
-      const response = await call(suite.routes.updateClient, { method: "PATCH", body: { disabled: true }, jar: admin(), params: { id }, url: `${CLIENTS}/${id}` });
+      const response = await call(suite.routes.updateClient, {
+        method: "PATCH",
+        body: { disabled: true },
+        jar: admin(),
+        params: { id },
+        url: `${CLIENTS}/${id}`,
+      });
       expect(PublicServiceClientSchema.parse(await response.json()).disabled).toBe(true);
       expect((await call(suite.routes.noteReport, { headers: bearer, url: report })).status).toBe(401);
       expect(await suite.kit.db.auditEvent.count({ where: { type: "client.disabled", actorId: world.admin.id, targetId: id } })).toBe(1);

@@ -47,7 +47,8 @@ describe.each(databaseKinds())("audit log on %s", (kind) => {
     const admin = world.admin.jar();
     // "*" where the id is made inside the request (a new session's id) and is checked elsewhere.
     const expectations: [string, string, string | null, string | null][] = [];
-    const expectEvent = (requestId: string, type: string, actorId: string | null, targetId: string | null) => expectations.push([requestId, type, actorId, targetId]);
+    const expectEvent = (requestId: string, type: string, actorId: string | null, targetId: string | null) =>
+      expectations.push([requestId, type, actorId, targetId]);
 
     const email = uniqueEmail("audited");
     const registered = await traced(r.register, { body: { email, name: "Audited", password: PASSWORD } });
@@ -96,10 +97,18 @@ describe.each(databaseKinds())("audit log on %s", (kind) => {
     const { client: created, clientSecret } = (await client.response.json()) as { client: { clientId: string }; clientSecret: string };
     expectEvent(client.requestId, "client.created", world.admin.id, created.clientId);
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    const issued = await traced(r.token, { method: "POST", body: "grant_type=client_credentials", headers: { ...form, authorization: basicAuth(created.clientId, clientSecret) } });
+    const issued = await traced(r.token, {
+      method: "POST",
+      body: "grant_type=client_credentials",
+      headers: { ...form, authorization: basicAuth(created.clientId, clientSecret) },
+    });
     expect(issued.response.status).toBe(200);
     expectEvent(issued.requestId, "client.token_issued", created.clientId, created.clientId);
-    const refused = await traced(r.token, { method: "POST", body: "grant_type=client_credentials", headers: { ...form, authorization: basicAuth(created.clientId, "C".repeat(43)) } });
+    const refused = await traced(r.token, {
+      method: "POST",
+      body: "grant_type=client_credentials",
+      headers: { ...form, authorization: basicAuth(created.clientId, "C".repeat(43)) },
+    });
     expectEvent(refused.requestId, "client.auth_failed", null, created.clientId);
     const clientOff = await traced(r.updateClient, { method: "PATCH", body: { disabled: true }, jar: admin, params: { id: created.clientId } });
     expectEvent(clientOff.requestId, "client.disabled", world.admin.id, created.clientId);

@@ -49,32 +49,29 @@ describe.each(databaseKinds())("authorization matrix on %s", (kind) => {
     vi.unstubAllEnvs();
   });
 
-  it.each(cells.map((cell) => [rowKey(cell.row), cell.caller, cell.status, cell] as const))(
-    "%s as %s → %i",
-    async (key, caller, status, { row }) => {
-      await kit.reset();
-      const world = await kit.build();
-      const credential = credentialOf(world, caller);
-      const request = row.request(world, caller);
-      // Only a refusal has to leave the database as it was; a success may write.
-      const refused = status >= 400;
-      const before = refused ? await kit.snapshot() : null;
+  it.each(cells.map((cell) => [rowKey(cell.row), cell.caller, cell.status, cell] as const))("%s as %s → %i", async (key, caller, status, { row }) => {
+    await kit.reset();
+    const world = await kit.build();
+    const credential = credentialOf(world, caller);
+    const request = row.request(world, caller);
+    // Only a refusal has to leave the database as it was; a success may write.
+    const refused = status >= 400;
+    const before = refused ? await kit.snapshot() : null;
 
-      const response = await call(handlerOf(operations, row), {
-        ...request,
-        ...(credential.jar === undefined ? {} : { jar: credential.jar }),
-        headers: { ...credential.headers, ...request.headers, "x-request-id": `matrix-${caller}` },
-      });
+    const response = await call(handlerOf(operations, row), {
+      ...request,
+      ...(credential.jar === undefined ? {} : { jar: credential.jar }),
+      headers: { ...credential.headers, ...request.headers, "x-request-id": `matrix-${caller}` },
+    });
 
-      expect(response.status, `${key} as ${caller}`).toBe(status);
-      await assertExactShape(key, response);
-      if (response.headers.get("content-type") === "application/problem+json") {
-        expect((await response.clone().json()).requestId).toBe(`matrix-${caller}`);
-      }
-      if (before !== null) {
-        const allowed = row.refusedWrites?.[caller]?.tables ?? [];
-        expect(changedTables(before, await kit.snapshot()), "a refused call changed the database").toEqual(allowed);
-      }
-    },
-  );
+    expect(response.status, `${key} as ${caller}`).toBe(status);
+    await assertExactShape(key, response);
+    if (response.headers.get("content-type") === "application/problem+json") {
+      expect((await response.clone().json()).requestId).toBe(`matrix-${caller}`);
+    }
+    if (before !== null) {
+      const allowed = row.refusedWrites?.[caller]?.tables ?? [];
+      expect(changedTables(before, await kit.snapshot()), "a refused call changed the database").toEqual(allowed);
+    }
+  });
 });

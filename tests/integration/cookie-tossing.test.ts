@@ -38,9 +38,13 @@ describe.each(databaseKinds())("cookie tossing on %s", (kind) => {
     expect(body.requestId).toBe(response.headers.get("x-request-id"));
     // Neither copy was used: no rotation happened in either session.
     expect(response.headers.getSetCookie().some((value) => value.startsWith(`${REFRESH_COOKIE}=`) && !value.startsWith(`${REFRESH_COOKIE}=;`))).toBe(false);
-    expect(await suite.kit.db.refreshToken.count({ where: { session: { userId: { in: [victim.userId, attacker.userId] } }, rotatedAt: { not: null } } })).toBe(0);
+    expect(await suite.kit.db.refreshToken.count({ where: { session: { userId: { in: [victim.userId, attacker.userId] } }, rotatedAt: { not: null } } })).toBe(
+      0,
+    );
     // The planted copy, set for the parent domain and the refresh path, is expired.
-    expect(response.headers.getSetCookie()).toContain(`${REFRESH_COOKIE}=; Path=/api/auth/refresh; Domain=example.com; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+    expect(response.headers.getSetCookie()).toContain(
+      `${REFRESH_COOKIE}=; Path=/api/auth/refresh; Domain=example.com; Max-Age=0; HttpOnly; Secure; SameSite=Lax`,
+    );
     const audit = await suite.kit.db.auditEvent.findMany({ where: { type: "cookie.duplicate_refused", requestId: body.requestId }, select: { details: true } });
     expect(audit.map((event) => event.details)).toEqual([{ cookies: REFRESH_COOKIE, path: "/api/auth/refresh" }]);
   });

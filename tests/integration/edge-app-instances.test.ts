@@ -53,7 +53,10 @@ describe.runIf(redisUrl !== null)("the edge layer in two production instances sh
     };
     // Instance B points at a database that does not exist, so one of its handlers fails with a
     // real 500 (or 503 when no Postgres answers at all).
-    const missingDatabase = postgresUrl === null ? "postgres://postgres@127.0.0.1:1/palisade" : `${postgresUrl.replace(/\/[^/]*$/, "")}/palisade_missing_${subnet.replaceAll(".", "_")}`;
+    const missingDatabase =
+      postgresUrl === null
+        ? "postgres://postgres@127.0.0.1:1/palisade"
+        : `${postgresUrl.replace(/\/[^/]*$/, "")}/palisade_missing_${subnet.replaceAll(".", "_")}`;
     [a, b] = await Promise.all([
       startAppInstance(portA, { ...common, DATA_DIR: await dataDir() }),
       startAppInstance(portB, { ...common, DATA_DIR: await dataDir(), DATABASE_URL: missingDatabase }),

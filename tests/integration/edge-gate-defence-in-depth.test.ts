@@ -77,7 +77,10 @@ describe("protected route handlers refuse on their own, with the middleware bypa
   });
 
   const CALLERS: [string, Record<string, string>][] = [
-    ["no token, and the header that skipped middleware in CVE-2025-29927", { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }],
+    [
+      "no token, and the header that skipped middleware in CVE-2025-29927",
+      { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" },
+    ],
     ["a well-formed admin token signed with someone else's key", {}],
     ["a token in a malformed Authorization header", { authorization: "Token abc" }],
   ];

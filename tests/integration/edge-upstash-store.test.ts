@@ -70,9 +70,20 @@ describe.runIf(redisUrl !== null)("Upstash store on a real Redis", () => {
 
     it("runs a pipeline and a MULTI/EXEC transaction, with per-command errors", async () => {
       const key = `${RUN}:proto:c`;
-      const pipeline = await (await post("/pipeline", [["SET", key, "1"], ["INCR", key], ["HGET", key, "f"]])).json();
+      const pipeline = await (
+        await post("/pipeline", [
+          ["SET", key, "1"],
+          ["INCR", key],
+          ["HGET", key, "f"],
+        ])
+      ).json();
       expect(pipeline).toEqual([{ result: "OK" }, { result: 2 }, { error: expect.stringContaining("WRONGTYPE") }]);
-      const transaction = await (await post("/multi-exec", [["INCR", key], ["INCRBY", key, 10]])).json();
+      const transaction = await (
+        await post("/multi-exec", [
+          ["INCR", key],
+          ["INCRBY", key, 10],
+        ])
+      ).json();
       expect(transaction).toEqual([{ result: 3 }, { result: 13 }]);
     });
 

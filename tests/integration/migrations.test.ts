@@ -83,10 +83,7 @@ describe.each(databaseKinds())("migration runner on %s", (kind) => {
   it("refuses to run past a migration that Prisma recorded as started but unfinished", async () => {
     const { db } = await fresh(kind);
     await migrate(db, []);
-    await db.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ('x', $1, 'half_done', now())`,
-      ["0".repeat(64)],
-    );
+    await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ('x', $1, 'half_done', now())`, ["0".repeat(64)]);
     await expect(migrate(db, await loadMigrations())).rejects.toThrow(/never finished/);
   });
 });
@@ -96,7 +93,10 @@ describe.runIf(databaseKinds().includes("postgres"))("migration runner on postgr
     const database = await provisionDatabase("postgres", { migrated: false });
     cleanups.push(() => database.drop());
     const [a, b] = await Promise.all([connect(database), connect(database)]);
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const migrations = await loadMigrations();
     const [first, second] = await Promise.all([migrate(a.db, migrations), migrate(b.db, migrations)]);
     expect([...first.applied, ...second.applied].sort()).toEqual(migrations.map((m) => m.name));

@@ -143,7 +143,13 @@ describe.each(databaseKinds())("notes on %s", (kind) => {
     });
 
     it("refuses an update with nothing to change", async () => {
-      const response = await call(suite.routes.updateNote, { method: "PATCH", body: {}, jar: as("userA"), params: { id: world.noteA }, url: `${BASE}/${world.noteA}` });
+      const response = await call(suite.routes.updateNote, {
+        method: "PATCH",
+        body: {},
+        jar: as("userA"),
+        params: { id: world.noteA },
+        url: `${BASE}/${world.noteA}`,
+      });
       expect(response.status).toBe(400);
     });
 
@@ -202,7 +208,7 @@ describe.each(databaseKinds())("notes on %s", (kind) => {
       ["limit[0]=1"],
       ["sort=ownerId"],
       ["sort=createdAt"],
-      ["sort=title;DROP TABLE \"Note\""],
+      ['sort=title;DROP TABLE "Note"'],
       ["order=sideways"],
       ["ownerId=someone"],
       ["__proto__[limit]=1"],

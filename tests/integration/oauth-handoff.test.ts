@@ -36,7 +36,13 @@ afterAll(async () => {
 /** A cookie's attributes without its value, for comparing two sign-ins' cookies. */
 function attributesOf(response: Response, name: string): string | undefined {
   const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
-  return header?.split(";").slice(1).map((part) => part.trim()).filter((part) => !part.startsWith("Max-Age")).sort().join("; ");
+  return header
+    ?.split(";")
+    .slice(1)
+    .map((part) => part.trim())
+    .filter((part) => !part.startsWith("Max-Age"))
+    .sort()
+    .join("; ");
 }
 
 describe.each(databaseKinds())("identity broker hand-off on %s", (kind) => {

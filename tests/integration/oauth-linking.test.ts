@@ -160,7 +160,11 @@ describe.each(databaseKinds())("account linking rules on %s", (kind) => {
       const forged = jar.clone();
       forged.cookies.set(PENDING, "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA");
 
-      for (const response of [none, await call(app.confirmLink, { body: { password: PASSWORD }, jar: altered }), await call(app.confirmLink, { body: { password: PASSWORD }, jar: forged })]) {
+      for (const response of [
+        none,
+        await call(app.confirmLink, { body: { password: PASSWORD }, jar: altered }),
+        await call(app.confirmLink, { body: { password: PASSWORD }, jar: forged }),
+      ]) {
         expect(response.status).toBe(401);
         expect((await response.json()).type).toBe("/problems/link-expired");
       }
@@ -183,7 +187,7 @@ describe.each(databaseKinds())("account linking rules on %s", (kind) => {
   describe("unverified email addresses", () => {
     it.each([
       ["email_verified false", false],
-      ["email_verified as the string \"true\"", "true"],
+      ['email_verified as the string "true"', "true"],
       ["email_verified as 1", 1],
       ["no email_verified claim", undefined],
     ])("never creates an account on an unverified address (%s)", async (_label, emailVerified) => {
@@ -213,7 +217,11 @@ describe.each(databaseKinds())("account linking rules on %s", (kind) => {
       const response = await signInThroughProvider(app.broker, new CookieJar());
       expect(response.headers.get("location")).toBe(outcome("email-unverified"));
       expect(await app.db.account.count({ where: { providerAccountId: person.sub } })).toBe(0);
-      const refusal = await app.db.auditEvent.findFirst({ where: { type: "oauth.sign_in_refused" }, orderBy: { createdAt: "desc" }, select: { details: true } });
+      const refusal = await app.db.auditEvent.findFirst({
+        where: { type: "oauth.sign_in_refused" },
+        orderBy: { createdAt: "desc" },
+        select: { details: true },
+      });
       expect(refusal?.details).toEqual({ provider: "oidc", reason: "email_unverified" });
     });
   });

@@ -52,7 +52,9 @@ describe.each(databaseKinds())("the pending link on %s", (kind) => {
     expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await call(app.confirmLink, { body: { password: PASSWORD }, jar })).status).toBe(429);
     expect(await app.db.account.count({ where: { userId } })).toBe(0);
-    expect((await auditOf(app, { type: "oauth.link_refused", userId })).filter((event) => (event.details as { reason: string }).reason === "wrong_password")).toHaveLength(5);
+    expect(
+      (await auditOf(app, { type: "oauth.link_refused", userId })).filter((event) => (event.details as { reason: string }).reason === "wrong_password"),
+    ).toHaveLength(5);
   });
 
   it("refuses a pending-link cookie past its 600-second lifetime, even with the right password", async () => {
@@ -119,7 +121,9 @@ describe.each(databaseKinds())("the pending link on %s", (kind) => {
     expect(response.status).toBe(400);
     expect((await response.json()).type).toBe("/problems/cookie-duplicate");
     expect(response.headers.getSetCookie()).toContain(`${STATE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
-    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__Host-palisade-at=") && !cookie.startsWith("__Host-palisade-at=;"))).toBe(false);
+    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("__Host-palisade-at=") && !cookie.startsWith("__Host-palisade-at=;"))).toBe(
+      false,
+    );
     const refusals = await app.db.auditEvent.findMany({ where: { type: "cookie.duplicate_refused" }, select: { details: true } });
     expect(refusals.map((event) => event.details)).toContainEqual({ cookies: STATE, path: callbackUrl.pathname });
   });

@@ -138,12 +138,12 @@ describe.each(databaseKinds())("client credentials on %s", (kind) => {
     });
 
     it.each([
-      ["a scope the client was not granted", world => ["grant_type=client_credentials&scope=reports%3Aread", world.withoutScope]],
-      ["an unknown scope", world => ["grant_type=client_credentials&scope=admin", world.withScope]],
-      ["a granted scope plus another", world => ["grant_type=client_credentials&scope=reports%3Aread+users%3Awrite", world.withScope]],
-      ["a malformed scope list", world => ["grant_type=client_credentials&scope=reports%3Aread++", world.withScope]],
-      ["an empty scope", world => ["grant_type=client_credentials&scope=", world.withScope]],
-      ["no scope, from a client that holds none", world => ["grant_type=client_credentials", world.withoutScope]],
+      ["a scope the client was not granted", (world) => ["grant_type=client_credentials&scope=reports%3Aread", world.withoutScope]],
+      ["an unknown scope", (world) => ["grant_type=client_credentials&scope=admin", world.withScope]],
+      ["a granted scope plus another", (world) => ["grant_type=client_credentials&scope=reports%3Aread+users%3Awrite", world.withScope]],
+      ["a malformed scope list", (world) => ["grant_type=client_credentials&scope=reports%3Aread++", world.withScope]],
+      ["an empty scope", (world) => ["grant_type=client_credentials&scope=", world.withScope]],
+      ["no scope, from a client that holds none", (world) => ["grant_type=client_credentials", world.withoutScope]],
     ] as [string, (world: World) => [string, ClientFixture]][])("refuses %s with invalid_scope and issues nothing", async (_what, make) => {
       const [body, client] = make(world);
       await expectOAuthError(await requestToken(body, basic(client)), 400, "invalid_scope");
@@ -239,7 +239,11 @@ describe.each(databaseKinds())("client credentials on %s", (kind) => {
     });
 
     it("refuses credentials in the URL: a secret there ends up in logs", async () => {
-      const response = await requestToken("grant_type=client_credentials", {}, `${TOKEN_URL}?client_id=${reporter.clientId}&client_secret=${reporter.clientSecret}`);
+      const response = await requestToken(
+        "grant_type=client_credentials",
+        {},
+        `${TOKEN_URL}?client_id=${reporter.clientId}&client_secret=${reporter.clientSecret}`,
+      );
       await expectOAuthError(response, 400, "invalid_request");
     });
   });

@@ -30,32 +30,38 @@ describe.each(databaseKinds())("password checks outside sign-in on %s", (kind) =
   const deleteWith = (jar: CookieJar, password: string) => call(suite.routes.deleteMe, { method: "DELETE", body: { password }, jar });
 
   async function failures(userId: string) {
-    return suite.kit.db.auditEvent.findMany({ where: { type: "password.check_failed", actorId: userId }, select: { details: true, targetId: true, count: true } });
+    return suite.kit.db.auditEvent.findMany({
+      where: { type: "password.check_failed", actorId: userId },
+      select: { details: true, targetId: true, count: true },
+    });
   }
 
   it.each([
     ["changing the password", changeWith, "password-change"],
     ["deleting the account", deleteWith, "account-deletion"],
-  ] as const)("a stolen session guessing the current password by %s is refused with 429 and Retry-After on the 6th wrong guess", async (_flow, attempt, purpose) => {
-    const { jar, userId } = await signUp();
-    for (let guess = 1; guess <= 5; guess++) {
-      const response = await attempt(jar, WRONG);
-      expect(response.status).toBe(400);
-      expect(response.headers.get("ratelimit-policy")).toMatch(/"auth-account";q=5;w=900/);
-    }
-    const sixth = await attempt(jar, WRONG);
-    expect(sixth.status).toBe(429);
-    expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await sixth.json())["violated-policies"]).toEqual(["auth-account"]);
-    // Even the right password waits now: the limit is on guesses, and the 6th is not looked at.
-    expect((await attempt(jar, PASSWORD)).status).toBe(429);
-    // Five failures from one address in one window are one row that counts them.
-    expect(await failures(userId)).toEqual([{ targetId: userId, details: { purpose, reason: "wrong_password" }, count: 5 }]);
-    const limited = await suite.kit.db.auditEvent.aggregate({ where: { type: "password.check_rate_limited", actorId: userId }, _sum: { count: true } });
-    expect(limited._sum.count).toBe(2);
-    // Nothing changed meanwhile: the account and its password are as they were.
-    expect(await suite.kit.db.user.count({ where: { id: userId } })).toBe(1);
-  });
+  ] as const)(
+    "a stolen session guessing the current password by %s is refused with 429 and Retry-After on the 6th wrong guess",
+    async (_flow, attempt, purpose) => {
+      const { jar, userId } = await signUp();
+      for (let guess = 1; guess <= 5; guess++) {
+        const response = await attempt(jar, WRONG);
+        expect(response.status).toBe(400);
+        expect(response.headers.get("ratelimit-policy")).toMatch(/"auth-account";q=5;w=900/);
+      }
+      const sixth = await attempt(jar, WRONG);
+      expect(sixth.status).toBe(429);
+      expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await sixth.json())["violated-policies"]).toEqual(["auth-account"]);
+      // Even the right password waits now: the limit is on guesses, and the 6th is not looked at.
+      expect((await attempt(jar, PASSWORD)).status).toBe(429);
+      // Five failures from one address in one window are one row that counts them.
+      expect(await failures(userId)).toEqual([{ targetId: userId, details: { purpose, reason: "wrong_password" }, count: 5 }]);
+      const limited = await suite.kit.db.auditEvent.aggregate({ where: { type: "password.check_rate_limited", actorId: userId }, _sum: { count: true } });
+      expect(limited._sum.count).toBe(2);
+      // Nothing changed meanwhile: the account and its password are as they were.
+      expect(await suite.kit.db.user.count({ where: { id: userId } })).toBe(1);
+    },
+  );
 
   it("wrong current passwords on the account page count against sign-in for that account", async () => {
     const { jar, email } = await signUp();

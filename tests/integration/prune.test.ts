@@ -43,7 +43,13 @@ describe.each(databaseKinds())("retention on %s", (kind) => {
   /** `count` superseded tokens in `sessionId`, rotated `daysAgo` days ago. */
   async function superseded(sessionId: string, count: number, daysAgo: number, prefix: string) {
     await db().refreshToken.createMany({
-      data: Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, sessionId, secretHash: "x".repeat(64), createdAt: ago(daysAgo + 1), rotatedAt: ago(daysAgo) })),
+      data: Array.from({ length: count }, (_, i) => ({
+        id: `${prefix}-${i}`,
+        sessionId,
+        secretHash: "x".repeat(64),
+        createdAt: ago(daysAgo + 1),
+        rotatedAt: ago(daysAgo),
+      })),
     });
   }
 

@@ -217,7 +217,9 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
       const responses = await Promise.all(Array.from({ length: 50 }, () => call(app.refresh, { method: "POST", jar: jar.clone() })));
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status >= 500)).toEqual([]);
-      const newRefreshCookies = responses.filter((response) => response.headers.getSetCookie().some((c) => c.startsWith(`${REFRESH}=`) && !c.includes("Max-Age=0")));
+      const newRefreshCookies = responses.filter((response) =>
+        response.headers.getSetCookie().some((c) => c.startsWith(`${REFRESH}=`) && !c.includes("Max-Age=0")),
+      );
       expect(newRefreshCookies).toHaveLength(1);
       expect(statuses.every((status) => status === 200)).toBe(true);
       const session = await app.db.session.findFirstOrThrow({ where: { userId }, select: { id: true, revokedAt: true } });

@@ -173,7 +173,8 @@ describe("OWASP API Security Top 10 (2023)", () => {
         ["PATCH", `/api/notes/${aliceNote.id}`, { ownerId: bob.id }],
         ["PATCH", `/api/notes/${aliceNote.id}`, { createdAt: "2000-01-01T00:00:00Z" }],
       ];
-      for (const [method, path, body] of attempts) expect((await alice.client.request(path, { method, body })).status, `${method} ${JSON.stringify(body)}`).toBe(400);
+      for (const [method, path, body] of attempts)
+        expect((await alice.client.request(path, { method, body })).status, `${method} ${JSON.stringify(body)}`).toBe(400);
       for (const body of [{ passwordHash: "x" }, { email: "takeover@security.test" }, { role: "service" }, { role: "admin", id: admin.id }]) {
         expect((await admin.client.request(`/api/admin/users/${bob.id}`, { method: "PATCH", body })).status, JSON.stringify(body)).toBe(400);
       }
@@ -181,25 +182,30 @@ describe("OWASP API Security Top 10 (2023)", () => {
       expect(me.role).toBe("user");
     });
 
-    check("API3", "api3.no-sensitive-fields", "no response carries a hash, secret, password, owner id or internal flag, and each matches its exact schema", async () => {
-      const reads: [Account, string][] = [
-        [alice, "/api/me"],
-        [alice, "/api/notes"],
-        [alice, `/api/notes/${aliceNote.id}`],
-        [alice, "/api/auth/sessions"],
-        [admin, "/api/admin/users"],
-        [admin, "/api/admin/audit"],
-        [admin, "/api/admin/clients"],
-      ];
-      for (const [account, path] of reads) {
-        const response = await account.client.request(path);
-        expect(response.status, path).toBe(200);
-        const key = `GET ${path.replace(aliceNote.id, "{id}")}`;
-        await assertExactShape(key, response);
-        const leaked = keysOf(await response.json()).filter((name) => SECRET_FIELD.test(name));
-        expect(leaked, path).toEqual([]);
-      }
-    });
+    check(
+      "API3",
+      "api3.no-sensitive-fields",
+      "no response carries a hash, secret, password, owner id or internal flag, and each matches its exact schema",
+      async () => {
+        const reads: [Account, string][] = [
+          [alice, "/api/me"],
+          [alice, "/api/notes"],
+          [alice, `/api/notes/${aliceNote.id}`],
+          [alice, "/api/auth/sessions"],
+          [admin, "/api/admin/users"],
+          [admin, "/api/admin/audit"],
+          [admin, "/api/admin/clients"],
+        ];
+        for (const [account, path] of reads) {
+          const response = await account.client.request(path);
+          expect(response.status, path).toBe(200);
+          const key = `GET ${path.replace(aliceNote.id, "{id}")}`;
+          await assertExactShape(key, response);
+          const leaked = keysOf(await response.json()).filter((name) => SECRET_FIELD.test(name));
+          expect(leaked, path).toEqual([]);
+        }
+      },
+    );
   });
 
   describe("API4 resource consumption", () => {
@@ -259,18 +265,26 @@ describe("OWASP API Security Top 10 (2023)", () => {
       }
     });
 
-    check("API5", "api5.forged-role-claim", "a validly signed token claiming role admin for a user still gets 403: the role comes from the database", async () => {
-      const forged = await genuineToken(target.privateKeyPem, { iss: target.url, sub: bob.id, sid: bob.sessionId, role: "admin" });
-      expect((await new Client(IP).request("/api/me", { token: forged })).status).toBe(200);
-      expect((await new Client(IP).request("/api/admin/users", { token: forged })).status).toBe(403);
-    });
+    check(
+      "API5",
+      "api5.forged-role-claim",
+      "a validly signed token claiming role admin for a user still gets 403: the role comes from the database",
+      async () => {
+        const forged = await genuineToken(target.privateKeyPem, { iss: target.url, sub: bob.id, sid: bob.sessionId, role: "admin" });
+        expect((await new Client(IP).request("/api/me", { token: forged })).status).toBe(200);
+        expect((await new Client(IP).request("/api/admin/users", { token: forged })).status).toBe(403);
+      },
+    );
 
     check("API5", "api5.service-token", "a service client's token cannot reach people's routes or admin routes", async () => {
       const created = await admin.client.request("/api/admin/clients", { body: { name: `reports-${target.run}`, scopes: ["reports:read"] } });
       expect(created.status).toBe(201);
       const { client, clientSecret } = (await created.json()) as { client: { clientId: string }; clientSecret: string };
       const form = new URLSearchParams({ grant_type: "client_credentials", client_id: client.clientId, client_secret: clientSecret, scope: "reports:read" });
-      const issued = await new Client(IP).request("/api/oauth/token", { body: form.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const issued = await new Client(IP).request("/api/oauth/token", {
+        body: form.toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(issued.status).toBe(200);
       const { access_token: token } = (await issued.json()) as { access_token: string };
       const service = new Client(IP);
@@ -290,7 +304,9 @@ describe("OWASP API Security Top 10 (2023)", () => {
 
   describe("API6 sensitive business flows", () => {
     check("API6", "api6.login-enumeration", "an unknown email and a wrong password get the same answer", async () => {
-      const unknown = await new Client(runAddress6(target.run, 1)).request("/api/auth/login", { body: { email: newEmail("nobody"), password: "some wrong password" } });
+      const unknown = await new Client(runAddress6(target.run, 1)).request("/api/auth/login", {
+        body: { email: newEmail("nobody"), password: "some wrong password" },
+      });
       const wrong = await new Client(runAddress6(target.run, 2)).request("/api/auth/login", { body: { email: alice.email, password: "some wrong password" } });
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
@@ -302,7 +318,9 @@ describe("OWASP API Security Top 10 (2023)", () => {
       const victim = await signUp(new Client(IP), "sprayed");
       const statuses: number[] = [];
       for (let i = 0; i <= AUTH_FAILURES_ALLOWED; i++) {
-        const response = await new Client(runAddress6(target.run, 100 + i)).request("/api/auth/login", { body: { email: victim.email, password: `guess number ${i} for this account` } });
+        const response = await new Client(runAddress6(target.run, 100 + i)).request("/api/auth/login", {
+          body: { email: victim.email, password: `guess number ${i} for this account` },
+        });
         statuses.push(response.status);
       }
       expect(statuses).toEqual([...Array<number>(AUTH_FAILURES_ALLOWED).fill(401), 429]);
@@ -334,22 +352,30 @@ describe("OWASP API Security Top 10 (2023)", () => {
       }
     });
 
-    check("API8", "api8.cors-foreign-origin", "a foreign origin gets no CORS grant (preflight 403, no Access-Control-Allow-Origin); the partner does", async () => {
-      const preflight = (origin: string) =>
-        new Client(IP).request("/api/me", { method: "OPTIONS", headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" } });
-      const foreign = await preflight("https://evil.example");
-      expect(foreign.status).toBe(403);
-      expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
-      const simple = await alice.client.request("/api/me", { headers: { origin: "https://evil.example" } });
-      expect(simple.headers.get("access-control-allow-origin")).toBeNull();
-      expect(simple.headers.get("access-control-allow-credentials")).toBeNull();
-      for (const lookalike of [`${target.partnerOrigin}.evil.example`, target.partnerOrigin.replace("https", "http"), "null"]) {
-        expect((await preflight(lookalike)).status, lookalike).toBe(403);
-      }
-      const partner = await preflight(target.partnerOrigin);
-      expect(partner.status).toBe(204);
-      expect(partner.headers.get("access-control-allow-origin")).toBe(target.partnerOrigin);
-    });
+    check(
+      "API8",
+      "api8.cors-foreign-origin",
+      "a foreign origin gets no CORS grant (preflight 403, no Access-Control-Allow-Origin); the partner does",
+      async () => {
+        const preflight = (origin: string) =>
+          new Client(IP).request("/api/me", {
+            method: "OPTIONS",
+            headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+          });
+        const foreign = await preflight("https://evil.example");
+        expect(foreign.status).toBe(403);
+        expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+        const simple = await alice.client.request("/api/me", { headers: { origin: "https://evil.example" } });
+        expect(simple.headers.get("access-control-allow-origin")).toBeNull();
+        expect(simple.headers.get("access-control-allow-credentials")).toBeNull();
+        for (const lookalike of [`${target.partnerOrigin}.evil.example`, target.partnerOrigin.replace("https", "http"), "null"]) {
+          expect((await preflight(lookalike)).status, lookalike).toBe(403);
+        }
+        const partner = await preflight(target.partnerOrigin);
+        expect(partner.status).toBe(204);
+        expect(partner.headers.get("access-control-allow-origin")).toBe(target.partnerOrigin);
+      },
+    );
 
     check("API8", "api8.no-stack-traces", "errors are problem+json with a request ID and never show a stack trace, path or library message", async () => {
       const probes: [string, { method?: string; body?: string; headers?: Record<string, string> }][] = [
@@ -363,7 +389,13 @@ describe("OWASP API Security Top 10 (2023)", () => {
         ["/api/notes", { method: "POST", body: "{}", headers: { "content-type": "application/json", "content-length": "abc" } }],
       ];
       for (const [path, options] of probes) {
-        const response = await admin.client.request(path, { method: options.method ?? "GET", ...(options.body === undefined ? {} : { body: options.body }), ...(options.headers ? { headers: options.headers } : {}) }).catch(() => null);
+        const response = await admin.client
+          .request(path, {
+            method: options.method ?? "GET",
+            ...(options.body === undefined ? {} : { body: options.body }),
+            ...(options.headers ? { headers: options.headers } : {}),
+          })
+          .catch(() => null);
         if (response === null) continue; // the client itself refused to send it (an invalid header)
         expect(response.status, path).toBeGreaterThanOrEqual(400);
         expect(response.status, path).toBeLessThan(500);
@@ -391,7 +423,13 @@ describe("OWASP API Security Top 10 (2023)", () => {
 
   describe("API10 unsafe consumption", () => {
     check("API10", "api10.provider-profile-validated", "a hostile identity provider's profile is validated, never trusted as sent", () => {
-      expect(identityFrom("oidc", { sub: "1", iss: "https://evil.example", email: "admin@security.test", email_verified: true }, { oidcIssuer: "https://idp.example" })).toBeNull();
+      expect(
+        identityFrom(
+          "oidc",
+          { sub: "1", iss: "https://evil.example", email: "admin@security.test", email_verified: true },
+          { oidcIssuer: "https://idp.example" },
+        ),
+      ).toBeNull();
       expect(identityFrom("oidc", { sub: { $ne: null }, iss: "https://idp.example" }, { oidcIssuer: "https://idp.example" })).toBeNull();
       const loose = identityFrom("google", { sub: "2", email: "Admin@Security.test", email_verified: "true", name: `\u202Eadmin\u200B${"x".repeat(500)}` });
       expect(loose?.emailVerified).toBe(false);
@@ -405,7 +443,10 @@ describe("OWASP API Security Top 10 (2023)", () => {
       for (const path of ["/api/auth/callback/oidc?code=stolen&state=forged", "/api/auth/callback/github?code=x&state=y", "/api/auth/signin/evil"]) {
         const response = await new Client(IP).request(path);
         expect(response.status, path).toBeLessThan(500);
-        expect(response.headers.getSetCookie().filter((cookie) => cookie.startsWith("__Host-palisade-at")), path).toEqual([]);
+        expect(
+          response.headers.getSetCookie().filter((cookie) => cookie.startsWith("__Host-palisade-at")),
+          path,
+        ).toEqual([]);
       }
     });
   });

@@ -54,7 +54,9 @@ describe("CSRF matrix", () => {
       unit: "cross-site requests refused",
       detail: { contexts: Object.keys(HOSTILE_CONTEXTS).length, methods: 4, cookies: 2, sameOriginControlsPassed: tally.controls },
     });
-    printSummary(`CSRF matrix: ${formatCount(tally.refused)}/${formatCount(tally.total)} cross-site requests refused; ${tally.controls} same-origin controls passed`);
+    printSummary(
+      `CSRF matrix: ${formatCount(tally.refused)}/${formatCount(tally.total)} cross-site requests refused; ${tally.controls} same-origin controls passed`,
+    );
   });
 
   /** The state-changing requests, one per method, each as the victim's browser would send it. */

@@ -141,7 +141,11 @@ function normalised(pathname: string): string {
  */
 async function probe(path: string, method: string, token: string | undefined): Promise<Response> {
   const send = (target: string) =>
-    new Client(IP).request(target, { method, ...(token === undefined ? {} : { token }), ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json" } } : {}) });
+    new Client(IP).request(target, {
+      method,
+      ...(token === undefined ? {} : { token }),
+      ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json" } } : {}),
+    });
   const response = await send(path);
   await response.arrayBuffer();
   const location = response.headers.get("location");
@@ -172,13 +176,23 @@ describe("route inventory", () => {
       unit: "paths probed outside the manifest, none answered",
       detail: { manifestRoutes: manifest.length, pagesCrawled: crawled.size },
     });
-    printSummary(`Inventory: ${manifest.length} routes in the manifest; ${formatCount(outside.probed)} probes outside it (anonymous and as admin), ${outside.refused} refused; ${crawled.size} paths crawled`);
+    printSummary(
+      `Inventory: ${manifest.length} routes in the manifest; ${formatCount(outside.probed)} probes outside it (anonymous and as admin), ${outside.refused} refused; ${crawled.size} paths crawled`,
+    );
   });
 
   it("[inventory.crawl] every link the pages render, signed out and as an admin, is in the manifest", async () => {
     const strays: string[] = [];
-    for (const [who, client] of [["anonymous", new Client(IP)], ["admin", admin.client]] as const) {
-      const queue = ["/", "/signin", "/register", ...(who === "admin" ? ["/dashboard", "/admin", "/admin/audit", "/admin/clients", "/account", "/sessions"] : [])];
+    for (const [who, client] of [
+      ["anonymous", new Client(IP)],
+      ["admin", admin.client],
+    ] as const) {
+      const queue = [
+        "/",
+        "/signin",
+        "/register",
+        ...(who === "admin" ? ["/dashboard", "/admin", "/admin/audit", "/admin/clients", "/account", "/sessions"] : []),
+      ];
       const seen = new Set<string>();
       while (queue.length > 0 && seen.size < 60) {
         const path = queue.shift() as string;
@@ -200,7 +214,10 @@ describe("route inventory", () => {
     const answered: string[] = [];
     for (const path of [...WELL_KNOWN, ...API_WORDLIST]) {
       if (entryFor(manifest, pathOf(path)) !== undefined) continue; // inside the inventory (the broker's catch-all)
-      for (const [who, token] of [["anonymous", undefined], ["admin", admin.client.accessToken]] as const) {
+      for (const [who, token] of [
+        ["anonymous", undefined],
+        ["admin", admin.client.accessToken],
+      ] as const) {
         for (const method of path.startsWith("/api") ? ["GET", "POST"] : ["GET"]) {
           const response = await probe(path, method, token);
           outside.probed++;

@@ -68,7 +68,9 @@ describe("JWT attack corpus", () => {
       unit: "attack tokens rejected",
       detail: { requests: tally.requests, routes: ROUTES.join(" "), transports: TRANSPORTS.join(" "), outboundHits: listener.hits.length },
     });
-    printSummary(`JWT attacks: ${formatCount(tally.refused)}/${formatCount(tally.tokens)} rejected (${formatCount(tally.requests)} requests, ${listener.hits.length} outbound fetches)`);
+    printSummary(
+      `JWT attacks: ${formatCount(tally.refused)}/${formatCount(tally.tokens)} rejected (${formatCount(tally.requests)} requests, ${listener.hits.length} outbound fetches)`,
+    );
   });
 
   /** Sends `token` every way to every route; returns the combinations that were not refused. */
@@ -162,7 +164,12 @@ describe("JWT attack corpus", () => {
     it("[jwt.deleted-user] is refused once the user deleted the account", async () => {
       const user = await signUp(new Client(IP), "deleted");
       const statuses = await beforeAndAfter(user, "/api/me", async () => {
-        const deleted = await user.client.request("/api/me", { method: "DELETE", body: { password: user.password }, cookies: false, token: user.client.accessToken });
+        const deleted = await user.client.request("/api/me", {
+          method: "DELETE",
+          body: { password: user.password },
+          cookies: false,
+          token: user.client.accessToken,
+        });
         expect(deleted.status).toBe(204);
       });
       expect(statuses).toEqual([200, 401]);

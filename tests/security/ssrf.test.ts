@@ -18,7 +18,18 @@ const target = securityTarget();
 const IP = runAddress(target.run, 50);
 
 /** Headers that some stacks turn into outbound requests or absolute URLs. */
-const URL_HEADERS = ["referer", "x-forwarded-host", "forwarded", "x-original-url", "x-rewrite-url", "x-forwarded-server", "x-host", "true-client-ip", "x-wap-profile", "contact"];
+const URL_HEADERS = [
+  "referer",
+  "x-forwarded-host",
+  "forwarded",
+  "x-original-url",
+  "x-rewrite-url",
+  "x-forwarded-server",
+  "x-host",
+  "true-client-ip",
+  "x-wap-profile",
+  "contact",
+];
 
 /** Pages that take a URL-shaped parameter (where to go after signing in). */
 const PAGE_INPUTS = ["/signin?callbackUrl=", "/signin?next=", "/resume?next=", "/register?next=", "/api/auth/signin?callbackUrl=", "/api/auth/error?error="];
@@ -59,9 +70,17 @@ describe("no endpoint fetches a URL a client supplies", () => {
     return `${listener.url}${path}`;
   }
 
-  async function send(endpoint: Endpoint, change: { body?: Record<string, unknown>; query?: Record<string, string>; params?: Record<string, unknown>; headers?: Record<string, string> }): Promise<void> {
+  async function send(
+    endpoint: Endpoint,
+    change: { body?: Record<string, unknown>; query?: Record<string, string>; params?: Record<string, unknown>; headers?: Record<string, string> },
+  ): Promise<void> {
     const token = endpoint.caller === "user" ? user.client.accessToken : endpoint.caller === "admin" ? admin.client.accessToken : undefined;
-    const body = change.body === undefined ? undefined : endpoint.body?.kind === "form" ? new URLSearchParams(Object.entries(change.body).map(([k, v]) => [k, String(v)])).toString() : JSON.stringify(change.body);
+    const body =
+      change.body === undefined
+        ? undefined
+        : endpoint.body?.kind === "form"
+          ? new URLSearchParams(Object.entries(change.body).map(([k, v]) => [k, String(v)])).toString()
+          : JSON.stringify(change.body);
     const query = change.query === undefined ? "" : `?${new URLSearchParams(change.query).toString()}`;
     const headers: Record<string, string> = { ...change.headers };
     if (body !== undefined) headers["content-type"] = endpoint.body?.kind === "form" ? "application/x-www-form-urlencoded" : "application/json";
@@ -87,8 +106,11 @@ describe("no endpoint fetches a URL a client supplies", () => {
       for (const field of endpoint.params === undefined ? [] : Object.keys(objectShape(endpoint.params))) {
         await send(endpoint, { ...(base === undefined ? {} : { body: base }), params: { [field]: bait(`${endpoint.key}-param-${field}`) } });
       }
-      if (endpoint.cookie !== undefined) await send(endpoint, { headers: { cookie: `${endpoint.cookie}=${encodeURIComponent(bait(`${endpoint.key}-cookie`))}` } });
-      const headers = Object.fromEntries(URL_HEADERS.map((name) => [name, name === "forwarded" ? `host="${new URL(listener.url).host}";proto=http` : bait(`${endpoint.key}-header-${name}`)]));
+      if (endpoint.cookie !== undefined)
+        await send(endpoint, { headers: { cookie: `${endpoint.cookie}=${encodeURIComponent(bait(`${endpoint.key}-cookie`))}` } });
+      const headers = Object.fromEntries(
+        URL_HEADERS.map((name) => [name, name === "forwarded" ? `host="${new URL(listener.url).host}";proto=http` : bait(`${endpoint.key}-header-${name}`)]),
+      );
       await send(endpoint, { ...(base === undefined ? {} : { body: base }), headers });
     }
     for (const page of PAGE_INPUTS) {

@@ -19,7 +19,12 @@ describe("Wycheproof JSON Web Signature vectors", () => {
       passed: rs256Right,
       total: rs256.checked,
       unit: "vectors",
-      detail: { rs256Valid: rs256.valid, rs256Invalid: rs256.checked - rs256.valid, otherAlgorithmsRefused: others.checked - others.accepted.length, otherAlgorithms: others.checked },
+      detail: {
+        rs256Valid: rs256.valid,
+        rs256Invalid: rs256.checked - rs256.valid,
+        otherAlgorithmsRefused: others.checked - others.accepted.length,
+        otherAlgorithms: others.checked,
+      },
     });
     printSummary(
       `Wycheproof RS256 vectors: ${formatCount(rs256Right)}/${formatCount(rs256.checked)} (other algorithms: ${formatCount(others.checked - others.accepted.length)}/${formatCount(others.checked)} refused)`,

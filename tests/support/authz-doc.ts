@@ -89,9 +89,7 @@ export function renderAuthorizationDoc(operations: readonly RouteOperation[]): s
     "",
     `| Route | Access | Each caller asks for | ${CALLERS.map((caller) => CALLER_LABELS[caller]).join(" | ")} |`,
     `|---|---|---|${CALLERS.map(() => "---").join("|")}|`,
-    ...MATRIX.map(
-      (row) => `| \`${row.method} ${row.path}\` | ${levelOf(row, operations)} | ${row.asks} | ${row.expect.map(cell).join(" | ")} |`,
-    ),
+    ...MATRIX.map((row) => `| \`${row.method} ${row.path}\` | ${levelOf(row, operations)} | ${row.asks} | ${row.expect.map(cell).join(" | ")} |`),
     "",
     "### Refusals that write",
     "",
@@ -99,7 +97,8 @@ export function renderAuthorizationDoc(operations: readonly RouteOperation[]): s
     "",
     ...MATRIX.flatMap((row) =>
       Object.entries(row.refusedWrites ?? {}).map(
-        ([caller, write]) => `- \`${row.method} ${row.path}\` as ${CALLER_LABELS[caller as keyof typeof CALLER_LABELS]}: ${write.tables.join(", ")}; ${write.why}.`,
+        ([caller, write]) =>
+          `- \`${row.method} ${row.path}\` as ${CALLER_LABELS[caller as keyof typeof CALLER_LABELS]}: ${write.tables.join(", ")}; ${write.why}.`,
       ),
     ),
     "",

@@ -129,7 +129,7 @@ export async function worldKit() {
     };
   }
 
-  async function client(name: string, scopes: ("reports:read")[]): Promise<ClientFixture> {
+  async function client(name: string, scopes: "reports:read"[]): Promise<ClientFixture> {
     const created = await clients.createServiceClient(db, { name, scopes, createdById: null }, meta);
     const { clientId } = created.client;
     const scope = scopes.length === 0 ? undefined : scopes.join(" ");
@@ -169,7 +169,10 @@ export async function worldKit() {
         await person("dora", "USER", true),
       ];
       // A has a password and one linked provider, so removing that provider is A's to do.
-      await db.account.create({ data: { userId: userA.id, provider: "oidc", providerAccountId: `matrix-${userA.id}`, email: userA.email }, select: { id: true } });
+      await db.account.create({
+        data: { userId: userA.id, provider: "oidc", providerAccountId: `matrix-${userA.id}`, email: userA.email },
+        select: { id: true },
+      });
       return {
         userA,
         userB,

@@ -22,7 +22,10 @@ export interface BrokerCall {
 /** Call the catch-all route for `path` (`/api/auth/…`, with any query string). */
 export async function callBroker(broker: BrokerHandler, path: string, options: BrokerCall = {}): Promise<Response> {
   const url = new URL(path, APP_ORIGIN);
-  const segments = url.pathname.replace(/^\/api\/auth\//, "").split("/").map(decodeURIComponent);
+  const segments = url.pathname
+    .replace(/^\/api\/auth\//, "")
+    .split("/")
+    .map(decodeURIComponent);
   const headers = new Headers(options.headers);
   if (options.jar !== undefined && options.jar.cookies.size > 0) headers.set("cookie", options.jar.header());
   let body: string | undefined;

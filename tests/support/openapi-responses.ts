@@ -86,7 +86,8 @@ export async function assertDocumented(handler: unknown, response: Response): Pr
     if (text !== "") throw new Error(`${where}: a body (${mediaType}) where the document describes none`);
     return;
   }
-  if (!(mediaType in documented.content)) throw new Error(`${where}: ${mediaType || "no content type"} is not among ${Object.keys(documented.content).join(", ")}`);
+  if (!(mediaType in documented.content))
+    throw new Error(`${where}: ${mediaType || "no content type"} is not among ${Object.keys(documented.content).join(", ")}`);
   if (!mediaType.endsWith("json")) return;
   const validate = validatorFor(operation.path, method, String(response.status), mediaType);
   if (!validate(JSON.parse(text))) throw new Error(`${where}: the body does not match the document: ${ajv.errorsText(validate.errors)}\n${text}`);

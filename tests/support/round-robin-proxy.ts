@@ -40,13 +40,10 @@ export async function startRoundRobinProxy(upstreams: readonly string[], options
     const seen = (request.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     const prior = request.headers["x-forwarded-for"];
     const headers = { ...forwardable(request.headers), "x-forwarded-for": prior === undefined ? seen : `${String(prior)}, ${seen}` };
-    const upstream = http.request(
-      { agent, host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
-        answer.pipe(response);
-      },
-    );
+    const upstream = http.request({ agent, host: target.hostname, port: target.port, method: request.method, path: request.url, headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, forwardable(answer.headers));
+      answer.pipe(response);
+    });
     upstream.on("error", () => {
       // An unreachable instance is the proxy's 502, as a load balancer would answer.
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });

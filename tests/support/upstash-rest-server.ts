@@ -47,7 +47,10 @@ function sha1(text: string): string {
 function forRedis(script: string): string {
   const match = /^#!lua flags=([^\n]*)\n/.exec(script);
   if (match === null) return script;
-  const flags = (match[1] as string).split(",").map((flag) => flag.trim()).filter((flag) => flag !== "" && !UPSTASH_ONLY_FLAGS.has(flag));
+  const flags = (match[1] as string)
+    .split(",")
+    .map((flag) => flag.trim())
+    .filter((flag) => flag !== "" && !UPSTASH_ONLY_FLAGS.has(flag));
   return `#!lua${flags.length > 0 ? ` flags=${flags.join(",")}` : ""}\n${script.slice(match[0].length)}`;
 }
 

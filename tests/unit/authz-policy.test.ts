@@ -53,9 +53,11 @@ const TABLE: Row[] = [
     { action, resource: account("ada"), label: "ada's", allowed: ["ada"] },
   ]),
   // Administration: admins only; no scope reaches it.
-  ...(["user:list", "user:create", "user:update", "audit:read", "client:list", "client:create", "client:update"] as const).map(
-    (action): Row => ({ action, label: "-", allowed: ["ada"] }),
-  ),
+  ...(["user:list", "user:create", "user:update", "audit:read", "client:list", "client:create", "client:update"] as const).map((action): Row => ({
+    action,
+    label: "-",
+    allowed: ["ada"],
+  })),
   // The reporting scope: clients holding it, and no person, not even an admin.
   { action: "report:read", label: "-", allowed: ["reporter", "lookalike"] },
 ];

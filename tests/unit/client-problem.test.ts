@@ -4,7 +4,14 @@ import { apiErrorFrom, parseRetryAfter, toProblem } from "@/lib/client/problem";
 describe("reading problem responses", () => {
   it("keeps the known members of a problem body and the field errors", async () => {
     const response = new Response(
-      JSON.stringify({ type: "/problems/validation", title: "Invalid request", status: 400, detail: "Fix it.", requestId: "r1", errors: { email: ["Enter a valid email address."] } }),
+      JSON.stringify({
+        type: "/problems/validation",
+        title: "Invalid request",
+        status: 400,
+        detail: "Fix it.",
+        requestId: "r1",
+        errors: { email: ["Enter a valid email address."] },
+      }),
       { status: 400, headers: { "content-type": "application/problem+json" } },
     );
     const error = await apiErrorFrom(response);
@@ -14,7 +21,10 @@ describe("reading problem responses", () => {
   });
 
   it("never shows the body of a response that is not a problem (a proxy's HTML page)", async () => {
-    const response = new Response("<h1>502 Bad Gateway</h1><p>nginx/1.2.3 at internal-host:8080</p>", { status: 502, headers: { "content-type": "text/html" } });
+    const response = new Response("<h1>502 Bad Gateway</h1><p>nginx/1.2.3 at internal-host:8080</p>", {
+      status: 502,
+      headers: { "content-type": "text/html" },
+    });
     const error = await apiErrorFrom(response);
     expect(error.message).not.toContain("nginx");
     expect(error.problem.title).toBe("Something went wrong");

@@ -16,7 +16,10 @@ describe("what a person is told when a rate limit refuses a sign-in or sign-up",
 
   it("calls it failed sign-ins only when a sign-in failure tier refused", () => {
     for (const tier of ["auth-ip", "auth-account"]) {
-      expect(rateLimitMessage(refusal([tier]), "sign-in")).toMatchObject({ title: "Too many failed sign-ins", detail: expect.stringContaining("about 5 minutes") });
+      expect(rateLimitMessage(refusal([tier]), "sign-in")).toMatchObject({
+        title: "Too many failed sign-ins",
+        detail: expect.stringContaining("about 5 minutes"),
+      });
     }
   });
 
@@ -28,7 +31,10 @@ describe("what a person is told when a rate limit refuses a sign-in or sign-up",
   });
 
   it("names sign-ups on the sign-up form, and says how long to wait", () => {
-    expect(rateLimitMessage(refusal(["credential"], 61), "sign-up")).toMatchObject({ title: "Too many sign-ups from your network", detail: expect.stringContaining("about a minute") });
+    expect(rateLimitMessage(refusal(["credential"], 61), "sign-up")).toMatchObject({
+      title: "Too many sign-ups from your network",
+      detail: expect.stringContaining("about a minute"),
+    });
     expect(rateLimitMessage(refusal(["global"], null), "sign-up").detail).toContain("about a minute");
   });
 });

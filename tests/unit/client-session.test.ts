@@ -162,7 +162,8 @@ describe("one tab", () => {
     const server = new FakeServer();
     const tab = openTab(server, new FakeLocks());
     server.accessValid = false;
-    const flaky: typeof fetch = async (input, init) => (String(input) === "/api/auth/refresh" ? problem(503, "Service temporarily unavailable") : server.fetch(input, init));
+    const flaky: typeof fetch = async (input, init) =>
+      String(input) === "/api/auth/refresh" ? problem(503, "Service temporarily unavailable") : server.fetch(input, init);
     const sync = createSessionSync({ fetch: flaky, locks: new FakeLocks(), channel: null });
     const api = createApiClient({ fetch: flaky, session: sync, onSessionEnded: tab.ended });
     await expect(api.get("/api/notes", Items)).rejects.toMatchObject({ status: 503, sessionEnded: false });

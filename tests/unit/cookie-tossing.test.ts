@@ -15,7 +15,14 @@ const PLANTED = "planted.attacker-chosen-value";
 
 describe("cookie prefixes: no other host can set the cookies whose path allows __Host-", () => {
   it("names every OAuth flow cookie and the pending link __Host-, and gives each Path=/ and no Domain", () => {
-    for (const name of [OAUTH_COOKIES.state, OAUTH_COOKIES.pkceCodeVerifier, OAUTH_COOKIES.nonce, OAUTH_COOKIES.callbackUrl, OAUTH_COOKIES.csrfToken, PENDING_LINK_COOKIE]) {
+    for (const name of [
+      OAUTH_COOKIES.state,
+      OAUTH_COOKIES.pkceCodeVerifier,
+      OAUTH_COOKIES.nonce,
+      OAUTH_COOKIES.callbackUrl,
+      OAUTH_COOKIES.csrfToken,
+      PENDING_LINK_COOKIE,
+    ]) {
       expect(name.startsWith("__Host-")).toBe(true);
     }
     for (const cookie of Object.values(COOKIES).filter((entry) => entry !== undefined && entry.name.startsWith("__Host-"))) {
@@ -87,7 +94,10 @@ describe("the edge refuses a request carrying a security cookie twice", () => {
     "a tossed %s is a 400 problem that clears every copy, before any step reads it",
     async (name) => {
       const edge = edgeHarness();
-      const response = await edge.run("/api/auth/refresh", { method: "POST", headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(name) } });
+      const response = await edge.run("/api/auth/refresh", {
+        method: "POST",
+        headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(name) },
+      });
       expect(response.status).toBe(400);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
       const body = (await response.json()) as { type: string; requestId: string };
@@ -104,12 +114,18 @@ describe("the edge refuses a request carrying a security cookie twice", () => {
   });
 
   it("lets logout through with two refresh cookies, so it can end both sessions", async () => {
-    const response = await edgeHarness().run("/api/auth/logout", { method: "POST", headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(REFRESH_COOKIE) } });
+    const response = await edgeHarness().run("/api/auth/logout", {
+      method: "POST",
+      headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(REFRESH_COOKIE) },
+    });
     expect(response.status).not.toBe(400);
   });
 
   it("still refuses logout when another security cookie is duplicated", async () => {
-    const response = await edgeHarness().run("/api/auth/logout", { method: "POST", headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(OAUTH_COOKIES.state) } });
+    const response = await edgeHarness().run("/api/auth/logout", {
+      method: "POST",
+      headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", ...twice(OAUTH_COOKIES.state) },
+    });
     expect(response.status).toBe(400);
   });
 });

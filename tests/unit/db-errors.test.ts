@@ -24,7 +24,10 @@ describe("isDatabaseUnavailable", () => {
   });
 
   it("treats a transaction that could not get a pooled connection in time (P2028) as an outage, not other P2028 misuse", () => {
-    const exhausted = Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), { name: "PrismaClientKnownRequestError", code: "P2028" });
+    const exhausted = Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), {
+      name: "PrismaClientKnownRequestError",
+      code: "P2028",
+    });
     const closed = Object.assign(new Error("Transaction API error: Transaction already closed"), { name: "PrismaClientKnownRequestError", code: "P2028" });
     expect(isDatabaseUnavailable(exhausted)).toBe(true);
     expect(isDatabaseUnavailable(closed)).toBe(false);

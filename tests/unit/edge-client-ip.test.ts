@@ -56,11 +56,16 @@ describe("client IP: rate-limit keys", () => {
   it("groups IPv6 addresses by /64, so rotating the interface ID buys nothing", () => {
     const hex = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
     fc.assert(
-      fc.property(fc.array(hex, { minLength: 4, maxLength: 4 }), fc.array(hex, { minLength: 4, maxLength: 4 }), fc.array(hex, { minLength: 4, maxLength: 4 }), (prefix, a, b) => {
-        const first = canonicalIp([...prefix, ...a].join(":"));
-        const second = canonicalIp([...prefix, ...b].join(":"));
-        expect(rateLimitKeyForIp(first)).toBe(rateLimitKeyForIp(second));
-      }),
+      fc.property(
+        fc.array(hex, { minLength: 4, maxLength: 4 }),
+        fc.array(hex, { minLength: 4, maxLength: 4 }),
+        fc.array(hex, { minLength: 4, maxLength: 4 }),
+        (prefix, a, b) => {
+          const first = canonicalIp([...prefix, ...a].join(":"));
+          const second = canonicalIp([...prefix, ...b].join(":"));
+          expect(rateLimitKeyForIp(first)).toBe(rateLimitKeyForIp(second));
+        },
+      ),
     );
   });
 

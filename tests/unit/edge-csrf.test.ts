@@ -120,7 +120,10 @@ describe("CSRF: the JSON content-type rule", () => {
 
   it("lets a body-less state change through without a content type (logout, DELETE)", async () => {
     const edge = edgeHarness({ env });
-    const response = await edge.run("/api/auth/logout", { method: "POST", headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", cookie: COOKIES.refresh } });
+    const response = await edge.run("/api/auth/logout", {
+      method: "POST",
+      headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", cookie: COOKIES.refresh },
+    });
     expect(passedThrough(response)).toBe(true);
   });
 
@@ -152,7 +155,9 @@ describe("CSRF: Referer fallback", () => {
 
 describe("CSRF: scope", () => {
   it("does not apply to safe methods (they change nothing)", async () => {
-    const response = await edgeHarness({ env }).run("/api/health", { headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", cookie: COOKIES.access } });
+    const response = await edgeHarness({ env }).run("/api/health", {
+      headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", cookie: COOKIES.access },
+    });
     expect(passedThrough(response)).toBe(true);
   });
 
@@ -166,7 +171,10 @@ describe("CSRF: scope", () => {
   });
 
   it("treats the refresh cookie alone as ambient authority", async () => {
-    const response = await edgeHarness({ env }).run("/api/auth/refresh", { method: "POST", headers: { "sec-fetch-site": "cross-site", cookie: COOKIES.refresh } });
+    const response = await edgeHarness({ env }).run("/api/auth/refresh", {
+      method: "POST",
+      headers: { "sec-fetch-site": "cross-site", cookie: COOKIES.refresh },
+    });
     expect(response.status).toBe(403);
   });
 

@@ -27,7 +27,10 @@ function defaults() {
 /** Parse `"name";r=1;t=2, "other";r=3;t=4` into { name: { r, t } }. */
 function parseItems(value: string | null): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const item of (value ?? "").split(",").map((part) => part.trim()).filter(Boolean)) {
+  for (const item of (value ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [name, ...params] = item.split(";");
     out[JSON.parse(name as string) as string] = Object.fromEntries(params.map((param) => param.split("=")).map(([k, v]) => [k, Number(v)]));
   }
@@ -158,7 +161,11 @@ describe("what the global tier counts", () => {
   it("a read of the app's own icon files is not counted, so a browser revalidating them costs nothing", async () => {
     const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: String(Q) } });
     for (let i = 0; i < 50; i++) {
-      for (const [path, method] of [["/icon.svg", "GET"], ["/favicon.ico", "GET"], ["/icon.svg", "HEAD"]] as const) {
+      for (const [path, method] of [
+        ["/icon.svg", "GET"],
+        ["/favicon.ico", "GET"],
+        ["/icon.svg", "HEAD"],
+      ] as const) {
         const response = await edge.run(path, { method });
         expect(passedThrough(response), `${method} ${path} #${i}`).toBe(true);
         expect(response.headers.get("ratelimit-policy")).toBeNull();
@@ -211,7 +218,9 @@ describe("credential tier", () => {
     await edge.run("/api/auth/register", { method: "POST", headers: json });
     await edge.run("/api/auth/login", { method: "POST", headers: json });
     await edge.run("/api/oauth/token", { method: "POST", headers: { ...json, "content-type": "application/x-www-form-urlencoded" } });
-    expect((await edge.run("/api/oauth/token", { method: "POST", headers: { ...json, "content-type": "application/x-www-form-urlencoded" } })).status).toBe(429);
+    expect((await edge.run("/api/oauth/token", { method: "POST", headers: { ...json, "content-type": "application/x-www-form-urlencoded" } })).status).toBe(
+      429,
+    );
   });
 
   it("keys on the address: another address has its own bucket", async () => {
@@ -279,7 +288,12 @@ describe("Retry-After and the RateLimit fields", () => {
     const decision = decide(
       [
         { policy, key: "a", status: "counted", result: { allowed: true, limit: 10, remaining: 7, resetAt: NOW + 1500 } },
-        { policy: { ...policy, name: "user", limit: 30, windowSeconds: 60 }, key: "b", status: "counted", result: { allowed: true, limit: 30, remaining: 29, resetAt: NOW + 20_000 } },
+        {
+          policy: { ...policy, name: "user", limit: 30, windowSeconds: 60 },
+          key: "b",
+          status: "counted",
+          result: { allowed: true, limit: 30, remaining: 29, resetAt: NOW + 20_000 },
+        },
       ],
       NOW,
     );
@@ -363,7 +377,12 @@ describe("store down at the edge: the edge tiers fail open, and say so", () => {
     expect(edge.logs).toEqual([
       {
         level: "warn",
-        entry: expect.objectContaining({ requestId: "trace-down-0002", tier: "global", failMode: "open", msg: "rate-limit store unavailable; allowing (fail open)" }),
+        entry: expect.objectContaining({
+          requestId: "trace-down-0002",
+          tier: "global",
+          failMode: "open",
+          msg: "rate-limit store unavailable; allowing (fail open)",
+        }),
       },
     ]);
   });
@@ -390,7 +409,12 @@ describe("store down or too slow at the edge, with this instance's own count to 
     expect(edge.logs).toEqual([
       {
         level: "warn",
-        entry: expect.objectContaining({ requestId: "trace-over-0009", tier: "global", failMode: "open", msg: "rate-limit store unavailable; counting in this instance (fail over)" }),
+        entry: expect.objectContaining({
+          requestId: "trace-over-0009",
+          tier: "global",
+          failMode: "open",
+          msg: "rate-limit store unavailable; counting in this instance (fail over)",
+        }),
       },
     ]);
   });

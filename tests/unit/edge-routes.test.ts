@@ -41,20 +41,16 @@ async function declaredRoutes(): Promise<DeclaredRoute[]> {
 const routes = await declaredRoutes();
 
 describe("the public-route table agrees with every route handler's declared access", () => {
-
   it("finds the app's route handlers, each with a declared access level", () => {
     expect(routes.length).toBeGreaterThan(10);
     expect(routes.filter((route) => route.access === "mixed").map((route) => route.file)).toEqual([]);
   });
 
-  it.each(routes.filter((route) => !route.catchAll).map((route) => [route.path, route.access] as const))(
-    "%s (access: %s)",
-    (pathname, access) => {
-      const route = classifyRoute(pathname);
-      if (access === "public") expect(route.public, `${pathname} is public but the gate would refuse it`).toBe(true);
-      else expect(requiresToken(route) || !route.api, `${pathname} needs a token but the table lists it as public`).toBe(true);
-    },
-  );
+  it.each(routes.filter((route) => !route.catchAll).map((route) => [route.path, route.access] as const))("%s (access: %s)", (pathname, access) => {
+    const route = classifyRoute(pathname);
+    if (access === "public") expect(route.public, `${pathname} is public but the gate would refuse it`).toBe(true);
+    else expect(requiresToken(route) || !route.api, `${pathname} needs a token but the table lists it as public`).toBe(true);
+  });
 
   it("lists under /api/auth only the identity broker's endpoints beside the static auth routes", () => {
     const staticAuthRoutes = new Set(routes.filter((route) => !route.catchAll && route.path.startsWith("/api/auth/")).map((route) => route.path));

@@ -11,7 +11,17 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = process.cwd();
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-const FORBIDDEN_PACKAGES = ["pino", "@prisma/client", "@prisma/adapter-pg", "pg", "@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "server-only", "ioredis"];
+const FORBIDDEN_PACKAGES = [
+  "pino",
+  "@prisma/client",
+  "@prisma/adapter-pg",
+  "pg",
+  "@electric-sql/pglite",
+  "pglite-prisma-adapter",
+  "@node-rs/argon2",
+  "server-only",
+  "ioredis",
+];
 
 function resolveLocal(from: string, specifier: string): string | null {
   const base = specifier.startsWith("@/") ? path.join(ROOT, specifier.slice(2)) : path.resolve(path.dirname(from), specifier);

@@ -121,10 +121,26 @@ describe("security headers on every response the edge produces", () => {
     ["an API call passed through", () => edgeHarness().run("/api/health"), 200],
     ["an unknown path passed through (404 from the route)", () => edgeHarness().run("/no-such-page"), 200],
     ["401 from the token gate", () => edgeHarness().run("/api/me"), 401],
-    ["403 from CSRF", () => edgeHarness().run("/api/me", { method: "POST", headers: { cookie: accessCookie("valid.a"), "sec-fetch-site": "cross-site" } }), 403],
-    ["403 from a refused preflight", () => edgeHarness().run("/api/me", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } }), 403],
-    ["204 from an allowed preflight", () => edgeHarness().run("/api/me", { method: "OPTIONS", headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" } }), 204],
-    ["413 from the body-size check", () => edgeHarness().run("/api/auth/login", { method: "POST", headers: { "content-length": "999999", "content-type": "application/json" } }), 413],
+    [
+      "403 from CSRF",
+      () => edgeHarness().run("/api/me", { method: "POST", headers: { cookie: accessCookie("valid.a"), "sec-fetch-site": "cross-site" } }),
+      403,
+    ],
+    [
+      "403 from a refused preflight",
+      () => edgeHarness().run("/api/me", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } }),
+      403,
+    ],
+    [
+      "204 from an allowed preflight",
+      () => edgeHarness().run("/api/me", { method: "OPTIONS", headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" } }),
+      204,
+    ],
+    [
+      "413 from the body-size check",
+      () => edgeHarness().run("/api/auth/login", { method: "POST", headers: { "content-length": "999999", "content-type": "application/json" } }),
+      413,
+    ],
     [
       "429 from a rate limit",
       async () => {
@@ -134,7 +150,11 @@ describe("security headers on every response the edge produces", () => {
       },
       429,
     ],
-    ["500 when the edge layer itself fails (the token verifier crashes)", () => edgeHarness().run("/api/me", { headers: { authorization: "Bearer crash" } }), 500],
+    [
+      "500 when the edge layer itself fails (the token verifier crashes)",
+      () => edgeHarness().run("/api/me", { headers: { authorization: "Bearer crash" } }),
+      500,
+    ],
     ["200 while the rate-limit store is down (failing open)", () => edgeHarness({ store: down }).run("/"), 200],
   ];
 

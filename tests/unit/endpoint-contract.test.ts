@@ -58,7 +58,12 @@ describe("the guard runs before the request is read", () => {
     const SECRET = endpoint(
       {
         summary: "a secret-authenticated read",
-        access: { public: "a shared secret", authenticate: () => { throw new AppError("ERR_UNAUTHENTICATED"); } },
+        access: {
+          public: "a shared secret",
+          authenticate: () => {
+            throw new AppError("ERR_UNAUTHENTICATED");
+          },
+        },
         database: false,
         responses: { 200: { description: "ok" } },
         problems: ["ERR_UNAUTHENTICATED"],
@@ -71,12 +76,20 @@ describe("the guard runs before the request is read", () => {
 
 describe("inputs are parsed by the contract's schemas", () => {
   it("refuses any query parameter on a route that declares no query", async () => {
-    const response = await send(PUBLIC, "/x?title=injected", { method: "POST", body: JSON.stringify({ title: "ok" }), headers: { "content-type": "application/json" } });
+    const response = await send(PUBLIC, "/x?title=injected", {
+      method: "POST",
+      body: JSON.stringify({ title: "ok" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(await problemOf(response)).toEqual({ status: 400, type: "/problems/validation" });
   });
 
   it("refuses an unexpected body field (mass assignment) with 400", async () => {
-    const response = await send(PUBLIC, "/x", { method: "POST", body: JSON.stringify({ title: "ok", role: "admin" }), headers: { "content-type": "application/json" } });
+    const response = await send(PUBLIC, "/x", {
+      method: "POST",
+      body: JSON.stringify({ title: "ok", role: "admin" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(await problemOf(response)).toEqual({ status: 400, type: "/problems/validation" });
   });
 
@@ -101,19 +114,66 @@ describe("a response the contract does not declare is a 500 outside production",
     );
 
   it("an undeclared status", async () => {
-    expect((await problemOf(await send(answering(async () => json({ title: "made" }, { status: 201 })), "/x"))).status).toBe(500);
+    expect(
+      (
+        await problemOf(
+          await send(
+            answering(async () => json({ title: "made" }, { status: 201 })),
+            "/x",
+          ),
+        )
+      ).status,
+    ).toBe(500);
   });
 
   it("a body its schema refuses, such as an extra field", async () => {
-    expect((await problemOf(await send(answering(async () => json({ title: "ok", ownerId: "u1" })), "/x"))).status).toBe(500);
+    expect(
+      (
+        await problemOf(
+          await send(
+            answering(async () => json({ title: "ok", ownerId: "u1" })),
+            "/x",
+          ),
+        )
+      ).status,
+    ).toBe(500);
   });
 
   it("a problem code it does not list, thrown or answered", async () => {
-    expect((await problemOf(await send(answering(async () => { throw new AppError("ERR_CONFLICT"); }), "/x"))).status).toBe(500);
+    expect(
+      (
+        await problemOf(
+          await send(
+            answering(async () => {
+              throw new AppError("ERR_CONFLICT");
+            }),
+            "/x",
+          ),
+        )
+      ).status,
+    ).toBe(500);
   });
 
   it("while a declared problem and a declared body pass through", async () => {
-    expect((await problemOf(await send(answering(async () => { throw new AppError("ERR_NOT_FOUND"); }), "/x"))).status).toBe(404);
-    expect((await send(answering(async () => json({ title: "ok" })), "/x")).status).toBe(200);
+    expect(
+      (
+        await problemOf(
+          await send(
+            answering(async () => {
+              throw new AppError("ERR_NOT_FOUND");
+            }),
+            "/x",
+          ),
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await send(
+          answering(async () => json({ title: "ok" })),
+          "/x",
+        )
+      ).status,
+    ).toBe(200);
   });
 });

@@ -56,7 +56,13 @@ describe("in-memory store: a flood of distinct keys cannot reset a count", () =>
 
     expect(store.size("auth-account")).toBe(DEFAULT_MEMORY_MAX_KEYS);
     // 3 of 5 used before the flood: 2 left after it, not a fresh 5.
-    expect(await guessesLeft(options, (n) => sixtyFour(2_000_000 + n), () => VICTIM)).toBe(2);
+    expect(
+      await guessesLeft(
+        options,
+        (n) => sixtyFour(2_000_000 + n),
+        () => VICTIM,
+      ),
+    ).toBe(2);
   });
 
   it(`${FLOOD.toLocaleString("en")} fresh /64s do not reset the failure count of a guessing address`, async () => {
@@ -65,7 +71,13 @@ describe("in-memory store: a flood of distinct keys cannot reset a count", () =>
     for (let i = 0; i < FLOOD; i++) await wrongPassword(options, sixtyFour(i), `made-up-${i}@example.com`);
 
     expect(store.size("auth-ip")).toBe(DEFAULT_MEMORY_MAX_KEYS);
-    expect(await guessesLeft(options, () => GUESSER_IP, (n) => `next-${n}@example.com`)).toBe(1);
+    expect(
+      await guessesLeft(
+        options,
+        () => GUESSER_IP,
+        (n) => `next-${n}@example.com`,
+      ),
+    ).toBe(1);
   });
 
   it("a tier full of keys over half their limit refuses a new key (the sign-in tiers then fail closed) and drops none", async () => {

@@ -45,7 +45,11 @@ const validate = (doc: unknown) => SwaggerParser.validate(structuredClone(doc) a
 function shapeOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shapeOf);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "description").map(([key, item]) => [key, shapeOf(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "description")
+      .map(([key, item]) => [key, shapeOf(item)]),
+  );
 }
 
 describe("docs/openapi.json", () => {
@@ -78,7 +82,10 @@ describe("docs/openapi.json", () => {
   it("describes every path parameter the path has, and no other", () => {
     for (const op of operations) {
       const inPath = [...op.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
-      const described = (documented(committed, op).parameters ?? []).filter((p) => p.in === "path").map((p) => p.name).sort();
+      const described = (documented(committed, op).parameters ?? [])
+        .filter((p) => p.in === "path")
+        .map((p) => p.name)
+        .sort();
       expect(described, `${op.method} ${op.path}`).toEqual(inPath);
     }
   });

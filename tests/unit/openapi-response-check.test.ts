@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
 import { assertDocumented } from "../support/openapi-responses";
 
-const jsonResponse = (body: unknown, status = 200, type = "application/json") => new Response(JSON.stringify(body), { status, headers: { "content-type": type } });
+const jsonResponse = (body: unknown, status = 200, type = "application/json") =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": type } });
 
 describe("responses are held to the OpenAPI document", () => {
   it("accepts the documented answer", async () => {

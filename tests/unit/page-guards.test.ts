@@ -39,7 +39,9 @@ function firstGuard(file: string): { guard: string } | { problem: string } {
       ts.isFunctionDeclaration(statement) && (statement.modifiers ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword),
   );
   if (page?.body === undefined) return { problem: "no `export default async function` page" };
-  const routeInputs = new Set(page.parameters.flatMap((parameter) => (ts.isObjectBindingPattern(parameter.name) ? parameter.name.elements.map((element) => element.name.getText()) : [])));
+  const routeInputs = new Set(
+    page.parameters.flatMap((parameter) => (ts.isObjectBindingPattern(parameter.name) ? parameter.name.elements.map((element) => element.name.getText()) : [])),
+  );
   for (const statement of page.body.statements) {
     const expressions = ts.isVariableStatement(statement)
       ? statement.declarationList.declarations.flatMap((declaration) => (declaration.initializer === undefined ? [] : [declaration.initializer]))
@@ -51,7 +53,11 @@ function firstGuard(file: string): { guard: string } | { problem: string } {
       if (guard !== null) return { guard };
     }
     // Reading the route's own params or search params first is fine; anything else is work before the guard.
-    const readsOnlyRouteInputs = statement.getText().match(/\bawait\s+([A-Za-z_$][\w$]*)/g)?.every((read) => routeInputs.has(read.replace(/^await\s+/, ""))) ?? true;
+    const readsOnlyRouteInputs =
+      statement
+        .getText()
+        .match(/\bawait\s+([A-Za-z_$][\w$]*)/g)
+        ?.every((read) => routeInputs.has(read.replace(/^await\s+/, ""))) ?? true;
     if (!readsOnlyRouteInputs || ts.isReturnStatement(statement) || ts.isIfStatement(statement)) {
       return { problem: `\`${statement.getText().split("\n")[0]}\` runs before any page guard` };
     }
@@ -76,8 +82,8 @@ describe("every protected page guards itself", () => {
   it("is not satisfied by a guard in a comment, or by one called after reading data", () => {
     const probe = path.join(process.cwd(), "test-results", "page-guard-probe.tsx");
     const cases = {
-      comment: "export default async function Page() {\n  // await requireAccount(\"/x\")\n  return null;\n}\n",
-      late: "export default async function Page() {\n  const notes = await listNotes();\n  const account = await requireAccount(\"/x\");\n  return notes;\n}\n",
+      comment: 'export default async function Page() {\n  // await requireAccount("/x")\n  return null;\n}\n',
+      late: 'export default async function Page() {\n  const notes = await listNotes();\n  const account = await requireAccount("/x");\n  return notes;\n}\n',
     };
     for (const [label, text] of Object.entries(cases)) {
       ts.sys.writeFile(probe, text);

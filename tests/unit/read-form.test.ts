@@ -5,7 +5,12 @@ import { isFormContentType, readForm } from "@/lib/http/read-form";
 const FORM = "application/x-www-form-urlencoded";
 
 function formRequest(body: BodyInit, headers: Record<string, string> = { "content-type": FORM }): Request {
-  return new Request("http://localhost/api/oauth/token", { method: "POST", body, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+  return new Request("http://localhost/api/oauth/token", {
+    method: "POST",
+    body,
+    headers,
+    ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

@@ -155,7 +155,7 @@ describe("isJsonContentType", () => {
 describe("nestingDepth", () => {
   it("ignores brackets inside strings, including escaped quotes", () => {
     expect(nestingDepth('{"a":"[[[{{{\\"[[["}')).toBe(1);
-    expect(nestingDepth('[[1],[[2]]]')).toBe(3);
+    expect(nestingDepth("[[1],[[2]]]")).toBe(3);
   });
 });
 

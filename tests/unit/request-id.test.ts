@@ -7,7 +7,7 @@ describe("request IDs", () => {
   });
 
   it.each([
-    ["a tab and a JSON fragment (log forging)", "abc12345\t{\"level\":60}"],
+    ["a tab and a JSON fragment (log forging)", 'abc12345\t{"level":60}'],
     ["spaces", "abc 12345 678"],
     ["an over-long value", "a".repeat(65)],
     ["a too-short value", "abc"],

@@ -47,7 +47,8 @@ describe("reading sqlmap's log", () => {
   });
 
   it("takes the confirmed injection points from sqlmap's closing summary", () => {
-    const confirmed = "sqlmap identified the following injection point(s) with a total of 52 HTTP(s) requests:\n---\nParameter: JSON email ((custom) POST)\n    Type: boolean-based blind\n";
+    const confirmed =
+      "sqlmap identified the following injection point(s) with a total of 52 HTTP(s) requests:\n---\nParameter: JSON email ((custom) POST)\n    Type: boolean-based blind\n";
     expect(parseSqlmapOutput(confirmed).injectable).toEqual(["JSON email"]);
   });
 
@@ -67,13 +68,23 @@ describe("sqlmap's command line", () => {
   const headers = { Origin: "https://palisade.test", "Sec-Fetch-Site": "same-origin" };
 
   it("sends a JSON body as JSON, with the browser's headers and the cookie", () => {
-    const args = sqlmapArgs({ method: "POST", route: "/api/notes", url: "/api/notes", as: "admin", body: { type: "json", value: { title: "t" } } }, "http://127.0.0.1:3650", headers, "a=b");
+    const args = sqlmapArgs(
+      { method: "POST", route: "/api/notes", url: "/api/notes", as: "admin", body: { type: "json", value: { title: "t" } } },
+      "http://127.0.0.1:3650",
+      headers,
+      "a=b",
+    );
     expect(args).toEqual(expect.arrayContaining(["--method", "POST", "--data", '{"title":"t"}', "--cookie", "a=b", "--level", "1"]));
     expect(args[args.indexOf("--headers") + 1]).toBe("Origin: https://palisade.test\nSec-Fetch-Site: same-origin\nContent-Type: application/json");
   });
 
   it("tests a cookie at level 2 and only that cookie, and gives a body-less POST a JSON type so it reaches the handler", () => {
-    const args = sqlmapArgs({ method: "POST", route: "/api/auth/refresh", url: "/api/auth/refresh", as: "fresh-user", cookieParams: ["__Secure-palisade-rt"] }, "http://h", headers, "c=d");
+    const args = sqlmapArgs(
+      { method: "POST", route: "/api/auth/refresh", url: "/api/auth/refresh", as: "fresh-user", cookieParams: ["__Secure-palisade-rt"] },
+      "http://h",
+      headers,
+      "c=d",
+    );
     expect(args).toEqual(expect.arrayContaining(["--level", "2", "-p", "__Secure-palisade-rt"]));
     expect(args[args.indexOf("--headers") + 1]).toContain("Content-Type: application/json");
   });

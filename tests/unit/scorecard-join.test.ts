@@ -32,29 +32,41 @@ const TOKENS = "tests/unit/tokens.test.ts";
 
 describe("joining a requirement with its evidence", () => {
   it("passes when every catalogued and mapped test ran and passed", () => {
-    const judgement = judge("9.1.2", { tests: [`${TOKENS} > rejects alg none`] }, inputs([
-      result(SECURITY, "JWT attacks > [JWT-01] alg none"),
-      result(SECURITY, "JWT attacks > [JWT-02] HS256 with the public key"),
-      result(TOKENS, "what a token cannot choose > rejects alg none"),
-    ]));
+    const judgement = judge(
+      "9.1.2",
+      { tests: [`${TOKENS} > rejects alg none`] },
+      inputs([
+        result(SECURITY, "JWT attacks > [JWT-01] alg none"),
+        result(SECURITY, "JWT attacks > [JWT-02] HS256 with the public key"),
+        result(TOKENS, "what a token cannot choose > rejects alg none"),
+      ]),
+    );
     expect(judgement.verdict).toBe("pass");
     expect(judgement.checks.map((check) => check.label)).toEqual(["[JWT-01]", "[JWT-02]", `${TOKENS} > rejects alg none`]);
   });
 
   it("fails when one catalogued test failed, however many others passed", () => {
-    const judgement = judge("9.1.2", { tests: [`${TOKENS} > rejects alg none`] }, inputs([
-      result(SECURITY, "JWT attacks > [JWT-01] alg none", "failed"),
-      result(SECURITY, "JWT attacks > [JWT-02] HS256 with the public key"),
-      result(TOKENS, "what a token cannot choose > rejects alg none"),
-    ]));
+    const judgement = judge(
+      "9.1.2",
+      { tests: [`${TOKENS} > rejects alg none`] },
+      inputs([
+        result(SECURITY, "JWT attacks > [JWT-01] alg none", "failed"),
+        result(SECURITY, "JWT attacks > [JWT-02] HS256 with the public key"),
+        result(TOKENS, "what a token cannot choose > rejects alg none"),
+      ]),
+    );
     expect(judgement.verdict).toBe("fail");
   });
 
   it("fails when a mapped test matched several tests and one of them failed", () => {
-    const judgement = judge("9.2.1", { tests: [`${TOKENS} > expiry`] }, inputs([
-      result(TOKENS, "expiry and clock skew > accepts a token expired by less than the tolerance"),
-      result(TOKENS, "expiry and clock skew > rejects a token issued in the future", "failed"),
-    ]));
+    const judgement = judge(
+      "9.2.1",
+      { tests: [`${TOKENS} > expiry`] },
+      inputs([
+        result(TOKENS, "expiry and clock skew > accepts a token expired by less than the tolerance"),
+        result(TOKENS, "expiry and clock skew > rejects a token issued in the future", "failed"),
+      ]),
+    );
     expect(judgement.verdict).toBe("fail");
   });
 
@@ -65,16 +77,20 @@ describe("joining a requirement with its evidence", () => {
   });
 
   it("is untested when the mapped test was skipped (a service was unreachable)", () => {
-    const judgement = judge("7.3.1", { tests: ["tests/integration/token-service.test.ts > idle"] }, inputs([
-      result("tests/integration/token-service.test.ts", "session lifetime > ends a session idle for more than 7 days", "skipped"),
-    ]));
+    const judgement = judge(
+      "7.3.1",
+      { tests: ["tests/integration/token-service.test.ts > idle"] },
+      inputs([result("tests/integration/token-service.test.ts", "session lifetime > ends a session idle for more than 7 days", "skipped")]),
+    );
     expect(judgement.verdict).toBe("untested");
   });
 
   it("is untested when a mapped title matches nothing (a renamed test cannot pass silently)", () => {
-    const judgement = judge("6.2.1", { tests: ["tests/unit/password-policy.test.ts > a title that no longer exists"] }, inputs([
-      result("tests/unit/password-policy.test.ts", "password policy > refuses 14 characters and accepts 15"),
-    ]));
+    const judgement = judge(
+      "6.2.1",
+      { tests: ["tests/unit/password-policy.test.ts > a title that no longer exists"] },
+      inputs([result("tests/unit/password-policy.test.ts", "password policy > refuses 14 characters and accepts 15")]),
+    );
     expect(judgement.verdict).toBe("untested");
   });
 
@@ -160,7 +176,12 @@ describe("identifiers", () => {
   });
 
   it("refuses a catalogue with an entry it cannot read, rather than dropping the entry", () => {
-    expect(catalogueFrom([{ id: "x", proves: "p", asvs: ["1.1.1"] }, { id: "y", proves: "no asvs" }])).toBeNull();
+    expect(
+      catalogueFrom([
+        { id: "x", proves: "p", asvs: ["1.1.1"] },
+        { id: "y", proves: "no asvs" },
+      ]),
+    ).toBeNull();
     expect(catalogueFrom([])).toBeNull();
     expect(catalogueFrom("not a catalogue")).toBeNull();
   });

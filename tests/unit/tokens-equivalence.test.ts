@@ -119,7 +119,17 @@ describe("the fast access-token verifier", () => {
     await fc.assert(
       fc.asyncProperty(mutation, async ({ claims: claimEdits, header: headerEdits, segment }) => {
         const header: Record<string, unknown> = { alg: "RS256", typ: ACCESS_TOKEN_TYP, kid: store.signing.kid };
-        const claims: Record<string, unknown> = { iss: issuer(), aud: AUDIENCE, sub: "u1", role: "user", sid: "s1", client_id: APP_CLIENT_ID, jti: "j1", iat: now, exp: now + 900 };
+        const claims: Record<string, unknown> = {
+          iss: issuer(),
+          aud: AUDIENCE,
+          sub: "u1",
+          role: "user",
+          sid: "s1",
+          client_id: APP_CLIENT_ID,
+          jti: "j1",
+          iat: now,
+          exp: now + 900,
+        };
         const edit = (target: Record<string, unknown>, [name, value]: [string, unknown]) => {
           if (value === undefined) delete target[name];
           else target[name] = value;

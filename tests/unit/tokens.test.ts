@@ -156,7 +156,9 @@ describe("what a token cannot choose", () => {
   it("rejects a tampered payload", async () => {
     const good = await forge({}, {});
     const [header, , signature] = good.split(".");
-    const payload = base64url.encode(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: "u1", role: "admin", sid: "s1", jti: "j1", iat: 1, exp: 9_999_999_999 }));
+    const payload = base64url.encode(
+      JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: "u1", role: "admin", sid: "s1", jti: "j1", iat: 1, exp: 9_999_999_999 }),
+    );
     await rejection(verifyAccessToken(`${header}.${payload}.${signature}`, await store()));
   });
 
@@ -223,7 +225,11 @@ describe("key configuration", () => {
   });
 
   it("refuses a key of another type", async () => {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "P-256",
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     await expect(buildKeyStore(privateKey)).rejects.toBeInstanceOf(KeyConfigError);
   });
 

@@ -99,7 +99,11 @@ export const BrokerQuery = z.record(z.string(), z.string());
 export const CsrfTokenSchema = z.strictObject({ csrfToken: z.string() });
 
 /** A sign-in started from a script; any other field is refused (see `signInBody`). */
-export const SignInForm = z.strictObject({ csrfToken: z.string().max(100), callbackUrl: z.string().max(2048).optional(), json: z.enum(["true", "false"]).optional() });
+export const SignInForm = z.strictObject({
+  csrfToken: z.string().max(100),
+  callbackUrl: z.string().max(2048).optional(),
+  json: z.enum(["true", "false"]).optional(),
+});
 
 const SIGN_IN_FIELDS = new Set(Object.keys(SignInForm.shape));
 

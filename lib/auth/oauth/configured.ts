@@ -24,7 +24,9 @@ export const PROVIDER_IDS: readonly ProviderId[] = ["github", "google", "oidc"];
 export const DEFAULT_OIDC_NAME = "OpenID Connect";
 
 /** Pure, for tests: the providers a given configuration enables, in a fixed order. */
-export function providersFor(config: Pick<Env, "AUTH_GITHUB_ID" | "AUTH_GOOGLE_ID" | "AUTH_OIDC_ISSUER" | "AUTH_OIDC_ID" | "AUTH_OIDC_NAME">): SignInProvider[] {
+export function providersFor(
+  config: Pick<Env, "AUTH_GITHUB_ID" | "AUTH_GOOGLE_ID" | "AUTH_OIDC_ISSUER" | "AUTH_OIDC_ID" | "AUTH_OIDC_NAME">,
+): SignInProvider[] {
   const providers: SignInProvider[] = [];
   // lib/env.ts refuses an id without its secret (and an issuer without its id), so checking one
   // variable of each set is enough.

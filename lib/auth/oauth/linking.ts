@@ -112,7 +112,12 @@ async function linkToCaller(db: Db, identity: ProviderIdentity, caller: UserActo
 
   const owner = await db.account.findUnique({ where: { provider_providerAccountId: { provider, providerAccountId } }, select: { userId: true } });
   if (owner !== null && owner.userId === caller.id) {
-    await recordAuditEvent(db, context, { type: "oauth.linked", actorId: caller.id, targetId: caller.id, details: { provider, proof: "signed-in", alreadyLinked: true } });
+    await recordAuditEvent(db, context, {
+      type: "oauth.linked",
+      actorId: caller.id,
+      targetId: caller.id,
+      details: { provider, proof: "signed-in", alreadyLinked: true },
+    });
     return { kind: "linked", userId: caller.id };
   }
   // Never move an identity between users, and never switch the browser to the other user.
@@ -168,12 +173,18 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
     if (existing.passwordHash === null) {
       return refuse(db, context, "link-requires-sign-in", { ...target, details: { provider, reason: "proof_required_no_password" } });
     }
-    return refuse(db, context, "link-required", { ...target, details: { provider, reason: "proof_required" } }, {
-      provider,
-      providerAccountId,
-      email,
-      userId: existing.id,
-    });
+    return refuse(
+      db,
+      context,
+      "link-required",
+      { ...target, details: { provider, reason: "proof_required" } },
+      {
+        provider,
+        providerAccountId,
+        email,
+        userId: existing.id,
+      },
+    );
   }
 
   let user: PublicUser;

@@ -23,12 +23,10 @@ export const ACCOUNT_PATH = "/account";
 export const OAUTH_OUTCOME_PARAM = "oauth";
 
 export const OAUTH_MESSAGES = {
-  "link-required":
-    "An account with this email address already exists. To connect this sign-in method to it, confirm with your Palisade password.",
+  "link-required": "An account with this email address already exists. To connect this sign-in method to it, confirm with your Palisade password.",
   "link-requires-sign-in":
     "An account with this email address already exists and has no password. Sign in the way you did before, then connect this sign-in method from your account page.",
-  "email-unverified":
-    "The provider did not confirm that this email address is yours. Verify it with the provider, then try again.",
+  "email-unverified": "The provider did not confirm that this email address is yours. Verify it with the provider, then try again.",
   "linked-to-another-account": "This sign-in is already connected to a different Palisade account.",
   "provider-already-linked": "Your account is already connected to a different account at this provider.",
   "reauth-required": "For your security, sign in again before connecting a new sign-in method.",

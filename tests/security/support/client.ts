@@ -123,10 +123,6 @@ export function signInAdmin(client: Client): Promise<Account> {
 export async function createAdmin(admin: Account, client: Client): Promise<Account> {
   const email = newEmail("admin");
   const password = newPassword();
-  await expectStatus(
-    await admin.client.request("/api/admin/users", { body: { email, name: "Second admin", password, role: "admin" } }),
-    201,
-    "admin creation",
-  );
+  await expectStatus(await admin.client.request("/api/admin/users", { body: { email, name: "Second admin", password, role: "admin" } }), 201, "admin creation");
   return signIn(client, email, password);
 }

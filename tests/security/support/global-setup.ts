@@ -76,7 +76,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const run = randomInt(0, 256);
   const database = await provisionDatabase(postgres ? "postgres" : "pglite", { adminUrl: postgres ? postgresAdminUrl() : null });
-  const admin = { id: `csec${randomBytes(12).toString("hex")}`, email: `admin-${run}-${randomBytes(4).toString("hex")}@security.test`, password: `admin password ${randomBytes(12).toString("hex")}` };
+  const admin = {
+    id: `csec${randomBytes(12).toString("hex")}`,
+    email: `admin-${run}-${randomBytes(4).toString("hex")}@security.test`,
+    password: `admin password ${randomBytes(12).toString("hex")}`,
+  };
   await seedAdmin(database, admin);
 
   let rest: UpstashRestServer | undefined;

@@ -23,18 +23,19 @@ import {
 /** Each group of the corpus and the weakness it probes, in the order the suite runs them. */
 export const GROUP_THREATS = {
   "alg-none": 'alg "none" (any case) is refused: an unsigned token is not a token',
-  "signature": "a stripped, flipped, zeroed or transplanted signature is refused",
+  signature: "a stripped, flipped, zeroed or transplanted signature is refused",
   "hs256-public-key": "HS256 signed with our own public key (PEM, DER, JWK) is refused: algorithm confusion",
   "embedded-key": "a key carried in the token (jwk, x5c) is never trusted",
   "remote-key": "jku and x5u are never fetched or trusted (the listener counts every request)",
-  "kid": "a hostile kid (path traversal, SQL, unknown, wrong type) selects no key",
+  kid: "a hostile kid (path traversal, SQL, unknown, wrong type) selects no key",
   "other-alg": "every algorithm but RS256 is refused, even with our own key (RS384, RS512, PS256, ES256, EdDSA, HS512)",
   "time-claims": "exp, nbf and iat abuse is refused (expired, not yet valid, from the future, absurd lifetimes, wrong types)",
   "iss-aud": "a wrong, missing or array issuer or audience is refused",
-  "typ-confusion": "a token of another type (typ JWT, a refresh token, an OIDC ID token, a service token, a missing or foreign RFC 9068 client_id) is not an access token",
+  "typ-confusion":
+    "a token of another type (typ JWT, a refresh token, an OIDC ID token, a service token, a missing or foreign RFC 9068 client_id) is not an access token",
   "crit-b64": 'an unknown "crit" extension and "b64": false (unencoded payload) are refused',
-  "malformed": "malformed tokens and duplicate JSON keys are refused without a server error",
-  "oversize": "16 KiB and 1 MiB tokens are refused (401 by the verifier's length cap, or 431/413/400 by the HTTP layer), never a 2xx or 5xx",
+  malformed: "malformed tokens and duplicate JSON keys are refused without a server error",
+  oversize: "16 KiB and 1 MiB tokens are refused (401 by the verifier's length cap, or 431/413/400 by the HTTP layer), never a 2xx or 5xx",
   "weak-secret": "HS256 tokens signed with common weak secrets are refused",
 } as const;
 
@@ -65,7 +66,22 @@ export interface CorpusInput {
 }
 
 /** Secrets from public JWT cracking wordlists and framework defaults. */
-export const WEAK_SECRETS = ["secret", "password", "123456", "changeme", "your-256-bit-secret", "", "jwt", "key", "palisade", "admin", "supersecret", "shhhhh", "test", "default"];
+export const WEAK_SECRETS = [
+  "secret",
+  "password",
+  "123456",
+  "changeme",
+  "your-256-bit-secret",
+  "",
+  "jwt",
+  "key",
+  "palisade",
+  "admin",
+  "supersecret",
+  "shhhhh",
+  "test",
+  "default",
+];
 
 export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
   const ours = await keyMaterial(input.privateKeyPem);
@@ -117,7 +133,10 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
         { name: "signature a single zero byte", token: `${encodedHeader}.${encodedPayload}.AA` },
         { name: "signature truncated by one byte", token: `${encodedHeader}.${encodedPayload}.${b64u(signatureBytes.subarray(1))}` },
         { name: "signature of another payload", token: `${encodedHeader}.${b64u(JSON.stringify(claims()))}.${signature}` },
-        { name: "payload with a role changed after signing", token: `${encodedHeader}.${b64u(JSON.stringify({ ...claims(), sub: "someone-else" }))}.${signature}` },
+        {
+          name: "payload with a role changed after signing",
+          token: `${encodedHeader}.${b64u(JSON.stringify({ ...claims(), sub: "someone-else" }))}.${signature}`,
+        },
       ],
     },
     {
@@ -132,7 +151,10 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
         { name: "HS256 with the JWK as JSON", token: hs256(JSON.stringify(ours.jwk)) },
         { name: "HS256 with the JWKS as JSON", token: hs256(JSON.stringify({ keys: [{ ...ours.jwk, kid: ours.kid, alg: "RS256", use: "sig" }] })) },
         { name: "HS256 with the modulus bytes", token: hs256(Buffer.from(String(ours.jwk.n), "base64url")) },
-        { name: "HS384 with the SPKI PEM", token: forge(header({ alg: "HS384" }), claims(), (data) => signers.hmac("sha512", publicPem)(data).subarray(0, 48)) },
+        {
+          name: "HS384 with the SPKI PEM",
+          token: forge(header({ alg: "HS384" }), claims(), (data) => signers.hmac("sha512", publicPem)(data).subarray(0, 48)),
+        },
       ],
     },
     {
@@ -142,7 +164,10 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
         { name: "jwk header with the attacker's key and kid", token: forge(header({ kid: attacker.kid, jwk: attacker.jwk }), claims(), byAttacker) },
         { name: "jwk header with the attacker's key under our kid", token: forge(header({ jwk: attacker.jwk }), claims(), byAttacker) },
         { name: "jwk header with our own public key", token: forge(header({ jwk: ours.jwk }), claims(), rs256) },
-        { name: "x5c with the attacker's self-signed certificate", token: forge(header({ kid: attacker.kid, x5c: [selfSignedCertificate(attacker.privateKey)] }), claims(), byAttacker) },
+        {
+          name: "x5c with the attacker's self-signed certificate",
+          token: forge(header({ kid: attacker.kid, x5c: [selfSignedCertificate(attacker.privateKey)] }), claims(), byAttacker),
+        },
         { name: "x5t naming the attacker's certificate", token: forge(header({ kid: attacker.kid, x5t: b64u("attacker") }), claims(), byAttacker) },
       ],
     },
@@ -155,7 +180,10 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
         { name: "x5u at the listener", token: forge(header({ kid: attacker.kid, x5u: `${input.listenerUrl}/x5u/cert.pem` }), claims(), byAttacker) },
         { name: "kid is the listener's URL", token: forge(header({ kid: `${input.listenerUrl}/kid` }), claims(), byAttacker) },
         { name: "jku on a genuinely signed token", token: forge(header({ jku: `${input.listenerUrl}/jku/genuine.json` }), claims(), rs256) },
-        { name: "issuer is the listener's URL (OIDC discovery bait)", token: forge(header({ kid: attacker.kid }), { ...claims(), iss: input.listenerUrl }, byAttacker) },
+        {
+          name: "issuer is the listener's URL (OIDC discovery bait)",
+          token: forge(header({ kid: attacker.kid }), { ...claims(), iss: input.listenerUrl }, byAttacker),
+        },
       ],
     },
     {
@@ -247,13 +275,27 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
           name: "an OIDC ID token signed with our key",
           token: forge(
             header({ typ: "JWT" }),
-            { iss: input.admin.iss, aud: "palisade-web", sub: input.admin.sub, nonce: "n-0S6_WzA2Mj", auth_time: now, email: "admin@example.com", email_verified: true, iat: now, exp: now + 900 },
+            {
+              iss: input.admin.iss,
+              aud: "palisade-web",
+              sub: input.admin.sub,
+              nonce: "n-0S6_WzA2Mj",
+              auth_time: now,
+              email: "admin@example.com",
+              email_verified: true,
+              iat: now,
+              exp: now + 900,
+            },
             rs256,
           ),
         },
         {
           name: "an ID token from another provider",
-          token: forge({ alg: "RS256", typ: "JWT", kid: attacker.kid }, { iss: "https://accounts.example", aud: "palisade-api", sub: input.admin.sub, iat: now, exp: now + 900 }, byAttacker),
+          token: forge(
+            { alg: "RS256", typ: "JWT", kid: attacker.kid },
+            { iss: "https://accounts.example", aud: "palisade-api", sub: input.admin.sub, iat: now, exp: now + 900 },
+            byAttacker,
+          ),
         },
         { name: "a service token whose sid is not its subject", token: forge(header(), { ...claims(), role: "service", scope: "reports:read" }, rs256) },
         { name: "a role the app does not know", token: forge(header(), { ...claims(), role: "superuser" }, rs256) },
@@ -296,7 +338,10 @@ export async function buildCorpus(input: CorpusInput): Promise<AttackGroup[]> {
         { name: "standard base64 alphabet", token: `${Buffer.from(JSON.stringify(header())).toString("base64")}.${encodedPayload}.${signature}` },
         { name: "invalid UTF-8 in the payload", token: forge(header(), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString("latin1"), rs256) },
         { name: "header with duplicate alg, last none", token: forge(`{"alg":"RS256","typ":"at+jwt","kid":"${ours.kid}","alg":"none"}`, claims()) },
-        { name: "header with duplicate alg, last HS256 signed with the PEM", token: forge(`{"alg":"RS256","typ":"at+jwt","kid":"${ours.kid}","alg":"HS256"}`, claims(), signers.hmac("sha256", publicPem)) },
+        {
+          name: "header with duplicate alg, last HS256 signed with the PEM",
+          token: forge(`{"alg":"RS256","typ":"at+jwt","kid":"${ours.kid}","alg":"HS256"}`, claims(), signers.hmac("sha256", publicPem)),
+        },
         { name: "payload with duplicate aud, last foreign", token: forge(header(), `${JSON.stringify(claims()).slice(0, -1)},"aud":"other-api"}`, rs256) },
         { name: "payload with duplicate exp, last expired", token: forge(header(), `${JSON.stringify(claims()).slice(0, -1)},"exp":${now - 60}}`, rs256) },
         { name: "payload with a __proto__ key", token: forge(header(), `${JSON.stringify(claims()).slice(0, -1)},"__proto__":{"role":"admin"}}`, byAttacker) },

@@ -26,11 +26,26 @@ export function forge(header: Json | string, payload: Json | string, signer?: Si
 }
 
 export const signers = {
-  rsa: (hash: "sha256" | "sha384" | "sha512", key: KeyObject): Signer => (input) => sign(hash, input, key),
-  pss: (key: KeyObject): Signer => (input) => sign("sha256", input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
-  ecdsa: (key: KeyObject): Signer => (input) => sign("sha256", input, { key, dsaEncoding: "ieee-p1363" }),
-  eddsa: (key: KeyObject): Signer => (input) => sign(null, input, key),
-  hmac: (hash: "sha256" | "sha512", secret: string | Buffer): Signer => (input) => createHmac(hash, secret).update(input).digest(),
+  rsa:
+    (hash: "sha256" | "sha384" | "sha512", key: KeyObject): Signer =>
+    (input) =>
+      sign(hash, input, key),
+  pss:
+    (key: KeyObject): Signer =>
+    (input) =>
+      sign("sha256", input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
+  ecdsa:
+    (key: KeyObject): Signer =>
+    (input) =>
+      sign("sha256", input, { key, dsaEncoding: "ieee-p1363" }),
+  eddsa:
+    (key: KeyObject): Signer =>
+    (input) =>
+      sign(null, input, key),
+  hmac:
+    (hash: "sha256" | "sha512", secret: string | Buffer): Signer =>
+    (input) =>
+      createHmac(hash, secret).update(input).digest(),
 };
 
 export interface KeyMaterial {
@@ -68,7 +83,9 @@ export function selfSignedCertificate(key: KeyObject): string {
     const keyFile = path.join(dir, "key.pem");
     const certFile = path.join(dir, "cert.der");
     writeFileSync(keyFile, key.export({ type: "pkcs8", format: "pem" }));
-    execFileSync("openssl", ["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=palisade.test", "-days", "2", "-outform", "DER", "-out", certFile], { stdio: "ignore" });
+    execFileSync("openssl", ["req", "-x509", "-new", "-key", keyFile, "-subj", "/CN=palisade.test", "-days", "2", "-outform", "DER", "-out", certFile], {
+      stdio: "ignore",
+    });
     return readFileSync(certFile).toString("base64");
   } catch {
     return (createPublicKey(key).export({ type: "spki", format: "der" }) as Buffer).toString("base64");
@@ -87,7 +104,18 @@ export interface ClaimsBase {
 /** The claims of a genuine access token for `base`, issued now (docs/tokens.md lists them). */
 export function accessClaims(base: ClaimsBase, overrides: Json = {}): Json {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: base.iss, aud: "palisade-api", sub: base.sub, role: base.role, sid: base.sid, client_id: "palisade-web", jti: randomUUID(), iat: now, exp: now + 900, ...overrides };
+  return {
+    iss: base.iss,
+    aud: "palisade-api",
+    sub: base.sub,
+    role: base.role,
+    sid: base.sid,
+    client_id: "palisade-web",
+    jti: randomUUID(),
+    iat: now,
+    exp: now + 900,
+    ...overrides,
+  };
 }
 
 /** `claims` without the named ones. */

@@ -26,7 +26,7 @@ export async function startCountingListener(body: unknown = { keys: [] }): Promi
     response.end(JSON.stringify(body));
   });
   // Another file's listener may take a port between the probe and the listen: try the next one.
-  for (let from = SECURITY_PORTS.listenerFrom; ; ) {
+  for (let from = SECURITY_PORTS.listenerFrom; ;) {
     const port = await freePort(from, SECURITY_PORTS.listenerTo);
     const listening = await new Promise<boolean>((resolve) => {
       server.once("error", () => resolve(false));

@@ -15,7 +15,16 @@ export const MANIFEST_FILE = path.join(ROOT, "tests/security/route-manifest.json
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 /** Metadata files the router serves at the root under their own names. */
-const METADATA_FILES = new Set(["favicon.ico", "icon.svg", "icon.png", "apple-icon.png", "robots.txt", "sitemap.xml", "manifest.webmanifest", "opengraph-image.png"]);
+const METADATA_FILES = new Set([
+  "favicon.ico",
+  "icon.svg",
+  "icon.png",
+  "apple-icon.png",
+  "robots.txt",
+  "sitemap.xml",
+  "manifest.webmanifest",
+  "opengraph-image.png",
+]);
 
 export interface ManifestEntry {
   /** The URL path; `[id]` is one segment, `[...rest]` one or more. */
@@ -34,7 +43,10 @@ function filesUnder(dir: string): string[] {
 
 /** `app/(auth)/signin/page.tsx` → `/signin`: route groups `(x)` are not part of the URL. */
 function urlOf(file: string): string {
-  const segments = path.relative(APP, path.dirname(file)).split(path.sep).filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment));
+  const segments = path
+    .relative(APP, path.dirname(file))
+    .split(path.sep)
+    .filter((segment) => segment !== "" && !/^\(.*\)$/.test(segment));
   return `/${segments.join("/")}`;
 }
 
@@ -76,6 +88,11 @@ export function entryFor(manifest: readonly ManifestEntry[], pathname: string): 
 
 if (process.argv.includes("--write")) {
   // One entry per line, so a new route is one added line in review.
-  writeFileSync(MANIFEST_FILE, `[\n${buildManifest().map((entry) => `  ${JSON.stringify(entry)}`).join(",\n")}\n]\n`);
+  writeFileSync(
+    MANIFEST_FILE,
+    `[\n${buildManifest()
+      .map((entry) => `  ${JSON.stringify(entry)}`)
+      .join(",\n")}\n]\n`,
+  );
   process.stdout.write(`wrote ${path.relative(ROOT, MANIFEST_FILE)}\n`);
 }

@@ -12,7 +12,8 @@ const SCANNED = ["app", "lib", "middleware.ts"];
 const SKIPPED = new Set(["lib/db/generated"]);
 
 // fetch() in any spelling (`fetch(`, `deps.fetch(`, `window.fetch(`), Node's HTTP clients, sockets and XHR.
-const OUTBOUND = /\bfetch\s*\(|\bhttps?\.(request|get)\s*\(|\bnet\.connect\s*\(|\bnew\s+(WebSocket|XMLHttpRequest|EventSource)\b|\bfrom\s+["'](axios|got|node-fetch|undici)["']/g;
+const OUTBOUND =
+  /\bfetch\s*\(|\bhttps?\.(request|get)\s*\(|\bnet\.connect\s*\(|\bnew\s+(WebSocket|XMLHttpRequest|EventSource)\b|\bfrom\s+["'](axios|got|node-fetch|undici)["']/g;
 
 /**
  * Every file allowed to make outbound calls, and why none of them takes its URL from a client.

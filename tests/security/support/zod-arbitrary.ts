@@ -41,7 +41,20 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...ODD_UNICODE),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.constantFrom(1_000, 20_000, 70_000).chain((size) => fc.constantFrom("A", "é", "😀", "\u0000").map((unit) => unit.repeat(size))),
-  fc.constantFrom("' OR '1'='1", "\"; DROP TABLE \"User\";--", "${7*7}", "{{7*7}}", "<script>alert(1)</script>", "../../../../etc/passwd", "%00", "%2e%2e%2f", "\\u0000", "NaN", "-0", "1e999"),
+  fc.constantFrom(
+    "' OR '1'='1",
+    '"; DROP TABLE "User";--',
+    "${7*7}",
+    "{{7*7}}",
+    "<script>alert(1)</script>",
+    "../../../../etc/passwd",
+    "%00",
+    "%2e%2e%2f",
+    "\\u0000",
+    "NaN",
+    "-0",
+    "1e999",
+  ),
 );
 
 /** A value of the wrong JSON type for any field. */
@@ -133,18 +146,33 @@ export function hostileJsonBody(schema: AnySchema): fc.Arbitrary<WireBody> {
     // One field hostile or of the wrong type.
     { arbitrary: fc.tuple(valid, field, fc.oneof(hostileString, wrongType)).map(([value, name, bad]) => JSON.stringify({ ...value, [name]: bad })), weight: 4 },
     // Mass assignment: an extra field.
-    { arbitrary: fc.tuple(valid, fc.constantFrom("role", "ownerId", "id", "isAdmin", "passwordHash", "disabledAt", "userId"), fc.jsonValue()).map(([value, name, extra]) => JSON.stringify({ ...value, [name]: extra })), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(valid, fc.constantFrom("role", "ownerId", "id", "isAdmin", "passwordHash", "disabledAt", "userId"), fc.jsonValue())
+        .map(([value, name, extra]) => JSON.stringify({ ...value, [name]: extra })),
+      weight: 1,
+    },
     // Prototype pollution, which JSON.stringify cannot write: raw text.
     {
-      arbitrary: fc.tuple(valid, fc.constantFrom('"__proto__":{"role":"admin"}', '"constructor":{"prototype":{"isAdmin":true}}', '"prototype":{}', '"a":{"__proto__":{"x":1}}')).map(
-        ([value, extra]) => `{${extra}${Object.keys(value).length > 0 ? `,${JSON.stringify(value).slice(1)}` : "}"}`,
-      ),
+      arbitrary: fc
+        .tuple(
+          valid,
+          fc.constantFrom('"__proto__":{"role":"admin"}', '"constructor":{"prototype":{"isAdmin":true}}', '"prototype":{}', '"a":{"__proto__":{"x":1}}'),
+        )
+        .map(([value, extra]) => `{${extra}${Object.keys(value).length > 0 ? `,${JSON.stringify(value).slice(1)}` : "}"}`),
       weight: 1,
     },
     // Deep nesting.
     { arbitrary: fc.integer({ min: 20, max: 5_000 }).map((depth) => `${'{"a":['.repeat(depth)}1${"]}".repeat(depth)}`), weight: 1 },
     // Not an object at all, or not JSON.
-    { arbitrary: fc.oneof(fc.jsonValue().map((value) => JSON.stringify(value) ?? "null"), fc.constantFrom("", "{", "[]", "null", '"x"', "{\"a\":1,}", "\u0000", "{\"a\":\"\\ud800\"}"), fc.string({ unit: "binary" })), weight: 2 },
+    {
+      arbitrary: fc.oneof(
+        fc.jsonValue().map((value) => JSON.stringify(value) ?? "null"),
+        fc.constantFrom("", "{", "[]", "null", '"x"', '{"a":1,}', "\u0000", '{"a":"\\ud800"}'),
+        fc.string({ unit: "binary" }),
+      ),
+      weight: 2,
+    },
     // Duplicate keys: the last one wins, so the first must not matter.
     { arbitrary: fc.tuple(valid, field).map(([value, name]) => `{"${name}":"first",${JSON.stringify(value).slice(1)}`), weight: 1 },
   );
