@@ -16,7 +16,9 @@ function suiteIds(): string[] {
   const literal = readdirSync(dir)
     .filter((file) => file.endsWith(".test.ts") && file !== "catalogue.test.ts")
     .flatMap((file) => [...readFileSync(path.join(dir, file), "utf8").matchAll(/["'`(]\[([a-z0-9]+\.[a-z0-9-]+)\]/g)].map((match) => match[1] as string));
-  const check = [...readFileSync(path.join(dir, "api-top10.test.ts"), "utf8").matchAll(/check\("API\d+", "([a-z0-9.-]+)"/g)].map((match) => match[1] as string);
+  const check = [...readFileSync(path.join(dir, "api-top10.test.ts"), "utf8").matchAll(/check\(\s*"API\d+",\s*"([a-z0-9.-]+)"/g)].map(
+    (match) => match[1] as string,
+  );
   const jwtGroups = Object.keys(GROUP_THREATS).map((id) => `jwt.${id}`);
   const fuzz = ENDPOINTS.map((endpoint) => `fuzz.${fuzzSlug(endpoint.method, endpoint.path)}`);
   return [...new Set([...literal, ...check, ...jwtGroups, ...fuzz])].sort();
