@@ -32,3 +32,8 @@ export async function sessionResponse(user: PublicUser, sessionId: string, refre
 
 /** The body of every response that signs a browser in: who is now signed in, and nothing of the tokens. */
 export const SignedInSchema = z.strictObject({ user: PublicUserSchema });
+
+/** What every sign-in answer sets, as its contract documents it. */
+export const SESSION_COOKIES_SET = {
+  "Set-Cookie": "The access token's cookie and, when a new refresh token was minted, the refresh cookie: httpOnly, Secure, SameSite.",
+} as const;

@@ -47,3 +47,8 @@ export function signedOut(response: Response, url: URL): Response {
   for (const cookie of cleared) response.headers.append("set-cookie", cookie);
   return response;
 }
+
+/** What every sign-out answer sets, as its contract documents it. */
+export const SESSION_COOKIES_CLEARED = {
+  "Set-Cookie": "Both session cookies expired, and every copy of the refresh cookie another host could have set.",
+} as const;

@@ -47,6 +47,8 @@ export interface ResponseSpec {
   readonly schema?: z.ZodType;
   /** A body that is not this API's JSON (the identity broker's pages and redirects). */
   readonly contentType?: string;
+  /** Headers a client may rely on in this answer, by name, with what each says. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Contract {

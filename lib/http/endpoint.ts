@@ -9,7 +9,8 @@
  *    route) and the body, each parsed by its strict schema;
  * 3. the handler, with a typed `{ actor, params, query, body, db }`;
  * 4. outside production, the response is held to the contract: a status it does not declare, a
- *    problem code it does not list, or a body its schema refuses is a 500 with the reason logged,
+ *    problem code it does not list, a body its schema refuses, or a header it documents and does
+ *    not send is a 500 with the reason logged,
  *    so the tests that exercise a route prove its documentation too.
  * Around all of it, ./handler.ts's `route()` adds the request ID, the duplicate-cookie refusal and
  * the mapping of errors to problem+json.
@@ -112,6 +113,9 @@ async function holdToContract(contract: Contract, allowed: ReadonlySet<ErrorCode
     const code = CODE_OF_SLUG.get((JSON.parse(text) as { type?: string }).type ?? "");
     if (code === undefined || !allowed.has(code)) throw undocumented(`problem ${code ?? "of an unknown type"} (${response.status})`);
     return;
+  }
+  for (const name of Object.keys(spec.headers ?? {})) {
+    if (!response.headers.has(name)) throw undocumented(`a ${response.status} without the ${name} header it documents`);
   }
   if (spec.schema !== undefined) {
     const result = spec.schema.safeParse(JSON.parse(text));

@@ -370,6 +370,9 @@ function responses(contract: Contract, edge: readonly EdgeCause[], components: S
     const contentType = spec.contentType ?? (spec.schema === undefined ? undefined : "application/json");
     out.set(Number(status), {
       description: spec.description,
+      ...(spec.headers === undefined
+        ? {}
+        : { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) }),
       ...(contentType === undefined
         ? {}
         : { content: { [contentType]: spec.schema === undefined ? {} : { schema: components.convert(spec.schema, "output") } } }),

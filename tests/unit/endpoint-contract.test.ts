@@ -154,6 +154,19 @@ describe("a response the contract does not declare is a 500 outside production",
     ).toBe(500);
   });
 
+  it("a header it documents but does not send", async () => {
+    const locating = endpoint(
+      {
+        summary: "a create",
+        access: { public: "a test route" },
+        database: false,
+        responses: { 201: { description: "made", schema: Title, headers: { Location: "where it is" } } },
+      },
+      async () => json({ title: "ok" }, { status: 201 }),
+    );
+    expect((await problemOf(await send(locating, "/x"))).status).toBe(500);
+  });
+
   it("while a declared problem and a declared body pass through", async () => {
     expect(
       (

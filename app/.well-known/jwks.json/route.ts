@@ -13,7 +13,13 @@ export const GET = endpoint(
     summary: "The public keys that verify access tokens",
     access: { public: "public keys" },
     database: false,
-    responses: { 200: { description: "A JWK Set (RFC 7517)", schema: JwksSchema } },
+    responses: {
+      200: {
+        description: "A JWK Set (RFC 7517)",
+        schema: JwksSchema,
+        headers: { "Cache-Control": "`public, max-age=600, stale-while-revalidate=3600`: publish a new key at least that long before it signs." },
+      },
+    },
   },
   async () => json(await publicJwks(), { headers: { "cache-control": "public, max-age=600, stale-while-revalidate=3600" } }),
 );

@@ -1,6 +1,6 @@
 import { endpoint } from "@/lib/http/endpoint";
 import { json } from "@/lib/http/handler";
-import { signedOut } from "@/lib/auth/logout";
+import { SESSION_COOKIES_CLEARED, signedOut } from "@/lib/auth/logout";
 import { DeleteAccountSchema, deleteOwnAccount } from "@/lib/users/delete-account";
 import { ownAccount } from "@/lib/users/own-account";
 import { PublicUserSchema } from "@/lib/users/public-user";
@@ -22,7 +22,7 @@ export const DELETE = endpoint(
     description: "Needs the current password (or, for an account without one, a recent sign-in). The last administrator cannot delete their own account.",
     access: { permission: "account:update" },
     body: { kind: "json", schema: DeleteAccountSchema },
-    responses: { 204: { description: "Deleted, and every cookie cleared" } },
+    responses: { 204: { description: "Deleted, and every cookie cleared", headers: SESSION_COOKIES_CLEARED } },
     problems: ["ERR_REAUTH_REQUIRED", "ERR_LAST_ADMIN", "ERR_RATE_LIMITED"],
   },
   async ({ request, actor, body, db, context }) => {

@@ -22,7 +22,7 @@ export const POST = endpoint(
     summary: "Create a note owned by the caller",
     access: { permission: "note:create" },
     body: { kind: "json", schema: CreateNoteSchema },
-    responses: { 201: { description: "The new note; `Location` names it", schema: PublicNoteSchema } },
+    responses: { 201: { description: "The new note", schema: PublicNoteSchema, headers: { Location: "The new note's URL, `/api/notes/{id}`." } } },
   },
   async ({ actor, body, db }) => {
     const note = await createNote(db, ownerScope(actor), body);

@@ -1,6 +1,6 @@
 import { endpoint } from "@/lib/http/endpoint";
 import { signIn } from "@/lib/auth/sign-in";
-import { SignedInSchema } from "@/lib/auth/issue";
+import { SESSION_COOKIES_SET, SignedInSchema } from "@/lib/auth/issue";
 import { LoginSchema } from "@/lib/auth/schemas";
 
 /**
@@ -13,7 +13,7 @@ export const POST = endpoint(
     summary: "Sign in with an email and password",
     access: { public: "the password authenticates it" },
     body: { kind: "json", schema: LoginSchema },
-    responses: { 200: { description: "Signed in: the session cookies are set", schema: SignedInSchema } },
+    responses: { 200: { description: "Signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
     problems: ["ERR_INVALID_CREDENTIALS", "ERR_RATE_LIMITED"],
   },
   async ({ body, db, context }) => signIn(db, body, context),

@@ -1,7 +1,7 @@
 import { endpoint } from "@/lib/http/endpoint";
 import { REFRESH_COOKIE } from "@/lib/auth/cookie-names";
 import { readCookies } from "@/lib/auth/cookies";
-import { endPresentedSessions, signedOut } from "@/lib/auth/logout";
+import { endPresentedSessions, SESSION_COOKIES_CLEARED, signedOut } from "@/lib/auth/logout";
 
 /**
  * Ends the session of every refresh cookie sent, since one may have been planted by another host
@@ -13,7 +13,9 @@ export const POST = endpoint(
     access: { public: "the refresh cookie names the session" },
     cookie: REFRESH_COOKIE,
     duplicateCookiesAllowed: [REFRESH_COOKIE],
-    responses: { 204: { description: "Signed out: the session of every refresh cookie sent is ended, and every copy cleared" } },
+    responses: {
+      204: { description: "Signed out: the session of every refresh cookie sent is ended, and every copy cleared", headers: SESSION_COOKIES_CLEARED },
+    },
   },
   async ({ request, db, context }) => {
     await endPresentedSessions(db, readCookies(request.headers, REFRESH_COOKIE), context);

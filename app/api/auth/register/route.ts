@@ -1,6 +1,6 @@
 import { endpoint } from "@/lib/http/endpoint";
 import { registerUser } from "@/lib/auth/credentials";
-import { sessionResponse, SignedInSchema } from "@/lib/auth/issue";
+import { SESSION_COOKIES_SET, sessionResponse, SignedInSchema } from "@/lib/auth/issue";
 import { createSession } from "@/lib/auth/sessions";
 import { RegisterSchema } from "@/lib/auth/schemas";
 
@@ -10,7 +10,7 @@ export const POST = endpoint(
     summary: "Create an account and sign in",
     access: { public: "creates the account" },
     body: { kind: "json", schema: RegisterSchema },
-    responses: { 201: { description: "Created and signed in: the session cookies are set", schema: SignedInSchema } },
+    responses: { 201: { description: "Created and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
     problems: ["ERR_EMAIL_TAKEN"],
   },
   async ({ body, db, context }) => {
