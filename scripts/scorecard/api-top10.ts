@@ -51,7 +51,7 @@ export const API_TOP10: readonly ApiCategory[] = [
   {
     id: "API5",
     name: "Broken function level authorization",
-    here: "every handler's first call is a guard from one policy table; every route × caller is tested",
+    here: "every handler's contract names its permission from one policy table, and the guard runs before the request is read; every route × caller is tested",
     evidence: { tests: [integ("authz-matrix"), unit("authz-routes"), integ("edge-gate-defence-in-depth")] },
   },
   {

@@ -56,7 +56,7 @@ export function renderAuthorizationDoc(operations: readonly RouteOperation[]): s
     "",
     "Why it is built this way: [ADR 020](decisions/020-authorization-model.md) (the model),",
     "[ADR 021](decisions/021-service-principals-client-credentials.md) (service clients) and",
-    "[ADR 022](decisions/022-declared-route-access-and-the-matrix.md) (how every route is held to it).",
+    "[ADR 022](decisions/022-declared-route-access-and-the-matrix.md) and [ADR 042](decisions/042-one-endpoint-contract.md) (how every route is held to it).",
     "",
     "## The policy",
     "",
