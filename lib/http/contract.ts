@@ -39,6 +39,13 @@ export interface BodySpec {
    * too, for the same reason. The schema still documents the body and the fuzzers still send it.
    */
   readonly readBy?: "handler";
+  /**
+   * A body a legitimate caller would send, which the schema accepts (the wrapper refuses a
+   * contract whose example it does not: ./endpoint.ts). It is the OpenAPI example, and the
+   * request the derived tests and scans start from: the authorization matrix creates an owned
+   * object with it, the write-attack suite smuggles fields into it, the scanner mutates it.
+   */
+  readonly example: Readonly<Record<string, unknown>>;
 }
 
 export interface ResponseSpec {

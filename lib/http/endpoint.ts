@@ -57,6 +57,7 @@ const checkResponses = env.NODE_ENV !== "production";
 
 export function endpoint<const C extends Contract>(contract: C, handler: (context: EndpointContext<C>) => Promise<Response>): EndpointHandler<C> {
   const allowed = allowedProblems(contract);
+  if (checkResponses) assertExampleFits(contract);
   const run = route<unknown>(
     async ({ request, params: rawParams, requestId, log }) => {
       const actor = await authorize(request, contract.access);
@@ -97,6 +98,13 @@ async function readBody(request: Request, spec: BodySpec | undefined): Promise<u
   if (spec === undefined || spec.readBy === "handler") return undefined;
   const raw = spec.kind === "json" ? await readJson(request) : Object.fromEntries(await readForm(request));
   return parseInput(spec.schema, raw);
+}
+
+/** A contract whose body example its own schema refuses would document, and derive tests from, a request that cannot succeed. */
+function assertExampleFits(contract: Contract): void {
+  if (contract.body === undefined) return;
+  const result = contract.body.schema.safeParse(contract.body.example);
+  if (!result.success) throw new Error(`${contract.summary}: the contract's body example does not fit its schema: ${result.error.message}`);
 }
 
 function undocumented(what: string): Error {

@@ -56,7 +56,7 @@ export interface OpenApiOperation {
   description: string;
   security: Record<string, string[]>[];
   parameters?: OpenApiParameter[];
-  requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
+  requestBody?: { required: true; content: Record<string, { schema: JsonSchema; example: Readonly<Record<string, unknown>> }> };
   responses: Record<string, OpenApiResponse>;
   /** The contract's access, as data: what the tests and other tools read instead of the prose. */
   "x-access": { public: string } | { permission: Action };
@@ -218,7 +218,10 @@ function buildOperation(method: string, path: string, contract: Contract, compon
           requestBody: {
             required: true as const,
             content: {
-              [body.kind === "json" ? "application/json" : "application/x-www-form-urlencoded"]: { schema: components.convert(body.schema, "input") },
+              [body.kind === "json" ? "application/json" : "application/x-www-form-urlencoded"]: {
+                schema: components.convert(body.schema, "input"),
+                example: body.example,
+              },
             },
           },
         }),

@@ -32,7 +32,7 @@ const GUARDED = endpoint(
   {
     summary: "a guarded write",
     access: { permission: "note:create" },
-    body: { kind: "json", schema: Title },
+    body: { kind: "json", schema: Title, example: { title: "Groceries" } },
     responses: { 201: { description: "made", schema: Title } },
   },
   async ({ body }) => json(body, { status: 201 }),
@@ -43,7 +43,7 @@ const PUBLIC = endpoint(
     summary: "a public write",
     access: { public: "a test route" },
     database: false,
-    body: { kind: "json", schema: Title },
+    body: { kind: "json", schema: Title, example: { title: "Groceries" } },
     responses: { 201: { description: "made", schema: Title } },
   },
   async ({ body }) => json(body, { status: 201 }),
@@ -92,6 +92,21 @@ describe("inputs are parsed by the contract's schemas", () => {
       headers: { "content-type": "application/json" },
     });
     expect(await problemOf(response)).toEqual({ status: 400, type: "/problems/validation" });
+  });
+
+  it("refuses, when the route is defined, a body example its own schema would refuse", () => {
+    const define = () =>
+      endpoint(
+        {
+          summary: "an example that lies",
+          access: { public: "a test route" },
+          database: false,
+          body: { kind: "json", schema: Title, example: { title: "far too long for a twenty-character title" } },
+          responses: { 201: { description: "made" } },
+        },
+        async () => new Response(null, { status: 201 }),
+      );
+    expect(define).toThrow(/an example that lies: the contract's body example does not fit its schema/);
   });
 
   it("hands the handler the parsed body", async () => {

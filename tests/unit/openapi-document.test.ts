@@ -151,8 +151,11 @@ describe("docs/openapi.json", () => {
     expect(shapeOf(committed.components.schemas.Problem)).toEqual(shapeOf(shape));
   });
 
-  it("holds no secret", () => {
-    expect(committedText).not.toMatch(/-----BEGIN|PRIVATE KEY|"(password|client_secret|secret)"\s*:\s*"[^"]/i);
+  it("holds no secret: no key, and no password or client secret outside the made-up request examples", () => {
+    expect(committedText).not.toMatch(/-----BEGIN|PRIVATE KEY/);
+    // A request example shows what a caller sends, a password field included; nothing else may carry a value for one.
+    const withoutExamples = JSON.stringify(committed, (key, value: unknown) => (key === "example" ? undefined : value));
+    expect(withoutExamples).not.toMatch(/"(password|client_secret|secret)"\s*:\s*"[^"]/i);
     expect(committed.servers).toEqual([{ url: "/" }]);
   });
 });
@@ -199,19 +202,24 @@ describe("openApiDocument", () => {
   it("puts a named schema in components, with the request's version named apart when it differs", async () => {
     const doc = openApiDocument([
       { method: "GET", path: "/api/things/{id}", contract: contract({ params: z.strictObject({ id: z.string() }) }) },
-      { method: "POST", path: "/api/things", contract: contract({ access: { permission: "note:create" }, body: { kind: "json", schema: Thing } }) },
+      {
+        method: "POST",
+        path: "/api/things",
+        contract: contract({ access: { permission: "note:create" }, body: { kind: "json", schema: Thing, example: { name: "spoon" } } }),
+      },
     ]);
     // A default makes `size` optional to send but always present in a response.
     expect(doc.components.schemas.OpenApiTestThing).toMatchObject({ required: ["name", "size"] });
     expect(doc.components.schemas.OpenApiTestThingInput).toMatchObject({ required: ["name"] });
     expect(doc.paths["/api/things"]?.post?.requestBody?.content["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/OpenApiTestThingInput" });
+    expect(doc.paths["/api/things"]?.post?.requestBody?.content["application/json"]?.example).toEqual({ name: "spoon" });
     expect(JSON.stringify(doc)).not.toContain("$defs");
     await expect(validate(doc)).resolves.toBeDefined();
   });
 
   it("sends a form body as a form, a scoped permission through the client-credentials flow, and sorts paths", () => {
     const doc = openApiDocument([
-      { method: "POST", path: "/b", contract: contract({ body: { kind: "form", schema: z.strictObject({ a: z.string() }) } }) },
+      { method: "POST", path: "/b", contract: contract({ body: { kind: "form", schema: z.strictObject({ a: z.string() }), example: { a: "b" } } }) },
       { method: "GET", path: "/a", contract: contract({ access: { permission: "report:read" } }) },
     ]);
     expect(Object.keys(doc.paths)).toEqual(["/a", "/b"]);

@@ -21,7 +21,7 @@ export const POST = endpoint(
   {
     summary: "Create a note owned by the caller",
     access: { permission: "note:create" },
-    body: { kind: "json", schema: CreateNoteSchema },
+    body: { kind: "json", schema: CreateNoteSchema, example: { title: "Groceries", body: "eggs, flour" } },
     responses: { 201: { description: "The new note", schema: PublicNoteSchema, headers: { Location: "The new note's URL, `/api/notes/{id}`." } } },
   },
   async ({ actor, body, db }) => {

@@ -19,7 +19,11 @@ export const POST = endpoint(
   {
     summary: "Create an account with any role",
     access: { permission: "user:create" },
-    body: { kind: "json", schema: CreateUserSchema },
+    body: {
+      kind: "json",
+      schema: CreateUserSchema,
+      example: { email: "grace@example.com", name: "Grace", password: "a long passphrase for grace", role: "user" },
+    },
     responses: { 201: { description: "The new account", schema: AdminUserSchema } },
     problems: ["ERR_EMAIL_TAKEN"],
   },

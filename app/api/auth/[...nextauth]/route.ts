@@ -30,7 +30,7 @@ export const POST = endpoint(
     access: { public: PUBLIC },
     params: BrokerParams,
     // The broker reads the form itself, with its own smaller limit, and ignores any query.
-    body: { kind: "form", schema: SignInForm, readBy: "handler" },
+    body: { kind: "form", schema: SignInForm, readBy: "handler", example: { csrfToken: "the token from GET /api/auth/csrf", callbackUrl: "/dashboard" } },
     responses: {
       200: { description: "Where to send the browser (`json=true`)", schema: z.strictObject({ url: z.string() }) },
       302: REDIRECT,

@@ -12,7 +12,7 @@ export const POST = endpoint(
   {
     summary: "Sign in with an email and password",
     access: { public: "the password authenticates it" },
-    body: { kind: "json", schema: LoginSchema },
+    body: { kind: "json", schema: LoginSchema, example: { email: "ann@example.com", password: "violet river morning tea" } },
     responses: { 200: { description: "Signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
     problems: ["ERR_INVALID_CREDENTIALS", "ERR_RATE_LIMITED"],
   },

@@ -8,7 +8,11 @@ export const POST = endpoint(
     summary: "Change the caller's password",
     description: "Needs the current password, limited like a sign-in; every other session of the caller ends.",
     access: { permission: "account:update" },
-    body: { kind: "json", schema: ChangePasswordSchema },
+    body: {
+      kind: "json",
+      schema: ChangePasswordSchema,
+      example: { currentPassword: "violet river morning tea", newPassword: "a completely different phrase" },
+    },
     responses: { 204: { description: "Changed; this session stays signed in" } },
     problems: ["ERR_CONFLICT", "ERR_RATE_LIMITED"],
   },

@@ -9,7 +9,7 @@ export const POST = endpoint(
   {
     summary: "Create an account and sign in",
     access: { public: "creates the account" },
-    body: { kind: "json", schema: RegisterSchema },
+    body: { kind: "json", schema: RegisterSchema, example: { email: "ann@example.com", name: "Ann", password: "violet river morning tea" } },
     responses: { 201: { description: "Created and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
     problems: ["ERR_EMAIL_TAKEN"],
   },

@@ -29,7 +29,7 @@ export const PATCH = endpoint(
     summary: "Change the title or body of one of the caller's notes",
     access: { permission: "note:update" },
     params: NoteParams,
-    body: { kind: "json", schema: UpdateNoteSchema },
+    body: { kind: "json", schema: UpdateNoteSchema, example: { title: "Groceries for Sunday" } },
     responses: { 200: { description: "The note as changed", schema: PublicNoteSchema } },
     problems: ["ERR_NOT_FOUND"],
   },

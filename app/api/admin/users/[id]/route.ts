@@ -11,7 +11,7 @@ export const PATCH = endpoint(
     summary: "Change an account's role, or disable or enable it",
     access: { permission: "user:update" },
     params: UserParams,
-    body: { kind: "json", schema: UpdateUserSchema },
+    body: { kind: "json", schema: UpdateUserSchema, example: { role: "admin" } },
     responses: { 200: { description: "The account as changed", schema: AdminUserSchema } },
     problems: ["ERR_NOT_FOUND", "ERR_LAST_ADMIN"],
   },

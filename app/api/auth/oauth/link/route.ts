@@ -27,7 +27,7 @@ export const POST = endpoint(
     summary: "Link the waiting provider sign-in by confirming the account's password",
     access: { public: PUBLIC },
     cookie: PENDING_LINK_COOKIE,
-    body: { kind: "json", schema: ConfirmLinkSchema },
+    body: { kind: "json", schema: ConfirmLinkSchema, example: { password: "the account's current password" } },
     responses: { 200: { description: "Linked and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
     problems: ["ERR_LINK_EXPIRED", "ERR_INVALID_CREDENTIALS", "ERR_CONFLICT", "ERR_RATE_LIMITED"],
   },
