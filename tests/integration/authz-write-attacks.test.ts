@@ -6,14 +6,15 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/databases";
-import { call, CookieJar, type Handler } from "../support/http";
-import { integrationSuite, type Routes } from "../support/app";
-import { MATRIX, rowKey } from "../support/authz-matrix";
+import { call, type Handler } from "../support/http";
+import { integrationSuite } from "../support/app";
+import { collectionOf, isItemPath, ownedResources, successStatus } from "../support/owned-resources";
+import { routeOperations, type RouteOperation, type RouteOperations } from "@/lib/http/discover-routes";
 import { basicAuth, changedTables, credentialOf, PASSWORD, uniqueEmail, type Caller, type World } from "../support/authz-world";
 
 interface WriteEndpoint {
+  /** `METHOD /path`, as the contracts name it: the handler is found by it. */
   name: string;
-  handler(routes: Routes, extra: ExtraRoutes): Handler;
   method: "POST" | "PATCH" | "DELETE";
   path(world: World): string;
   params?(world: World): Record<string, string>;
@@ -27,15 +28,10 @@ interface WriteEndpoint {
   readsQuery: boolean;
 }
 
-interface ExtraRoutes {
-  deleteMe: Handler;
-  addPassword: Handler;
-}
-
-const ENDPOINTS: WriteEndpoint[] = [
+/** The routes whose rule is not plain ownership, each with the field it must never take from a client. */
+const HAND_WRITTEN: WriteEndpoint[] = [
   {
     name: "POST /api/auth/register",
-    handler: (r) => r.register,
     method: "POST",
     path: () => "/api/auth/register",
     caller: "anonymous",
@@ -46,7 +42,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "POST /api/auth/login",
-    handler: (r) => r.login,
     method: "POST",
     path: () => "/api/auth/login",
     caller: "anonymous",
@@ -57,7 +52,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "POST /api/auth/password",
-    handler: (r) => r.changePassword,
     method: "POST",
     path: () => "/api/auth/password",
     caller: "userA",
@@ -68,7 +62,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "DELETE /api/me",
-    handler: (_r, x) => x.deleteMe,
     method: "DELETE",
     path: () => "/api/me",
     caller: "userA",
@@ -79,7 +72,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "POST /api/auth/oauth/password",
-    handler: (_r, x) => x.addPassword,
     method: "POST",
     path: () => "/api/auth/oauth/password",
     caller: "userA",
@@ -90,31 +82,7 @@ const ENDPOINTS: WriteEndpoint[] = [
     readsQuery: false,
   },
   {
-    name: "POST /api/notes",
-    handler: (r) => r.createNote,
-    method: "POST",
-    path: () => "/api/notes",
-    caller: "userA",
-    valid: () => ({ title: "Groceries" }),
-    success: 201,
-    smuggled: { ownerId: "someone-else" },
-    readsQuery: true,
-  },
-  {
-    name: "PATCH /api/notes/{id}",
-    handler: (r) => r.updateNote,
-    method: "PATCH",
-    path: (w) => `/api/notes/${w.noteA}`,
-    params: (w) => ({ id: w.noteA }),
-    caller: "userA",
-    valid: () => ({ title: "Renamed" }),
-    success: 200,
-    smuggled: { ownerId: "someone-else" },
-    readsQuery: true,
-  },
-  {
     name: "POST /api/admin/users",
-    handler: (r) => r.createUser,
     method: "POST",
     path: () => "/api/admin/users",
     caller: "admin",
@@ -125,7 +93,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "PATCH /api/admin/users/{id}",
-    handler: (r) => r.updateUser,
     method: "PATCH",
     path: (w) => `/api/admin/users/${w.userB.id}`,
     params: (w) => ({ id: w.userB.id }),
@@ -137,7 +104,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "POST /api/admin/clients",
-    handler: (r) => r.createClient,
     method: "POST",
     path: () => "/api/admin/clients",
     caller: "admin",
@@ -148,7 +114,6 @@ const ENDPOINTS: WriteEndpoint[] = [
   },
   {
     name: "PATCH /api/admin/clients/{id}",
-    handler: (r) => r.updateClient,
     method: "PATCH",
     path: (w) => `/api/admin/clients/${w.withScope.clientId}`,
     params: (w) => ({ id: w.withScope.clientId }),
@@ -158,6 +123,42 @@ const ENDPOINTS: WriteEndpoint[] = [
     smuggled: { scopes: ["reports:read", "admin"] },
     readsQuery: true,
   },
+];
+
+/**
+ * The JSON writes of every owner-scoped resource, derived from their contracts
+ * (tests/support/owned-resources.ts): user A sends the body example, on an item route naming
+ * A's own object, and the field smuggled in is the owner.
+ */
+function derivedEndpoints(operations: readonly RouteOperation[]): WriteEndpoint[] {
+  return ownedResources(operations).flatMap(({ operations: group }) =>
+    group.flatMap((operation): WriteEndpoint[] => {
+      const { body } = operation.contract;
+      if (body?.kind !== "json" || body.readBy === "handler" || operation.method === "GET") return [];
+      const item = isItemPath(operation.path);
+      const idOf = (world: World) => world.owned[collectionOf(operation.path)] ?? "missing";
+      return [
+        {
+          name: `${operation.method} ${operation.path}`,
+          method: operation.method as WriteEndpoint["method"],
+          path: (world) => (item ? operation.path.replace("{id}", idOf(world)) : operation.path),
+          ...(item ? { params: (world: World) => ({ id: idOf(world) }) } : {}),
+          caller: "userA",
+          valid: () => ({ ...body.example }),
+          success: successStatus(operation),
+          smuggled: { ownerId: "someone-else" },
+          readsQuery: true,
+        },
+      ];
+    }),
+  );
+}
+
+// Read here only for the list of endpoints; each suite calls the handlers it imports afresh, bound to its database.
+const CONTRACTS = await routeOperations();
+const ENDPOINTS: WriteEndpoint[] = [
+  ...HAND_WRITTEN,
+  ...derivedEndpoints(CONTRACTS).filter((derived) => !HAND_WRITTEN.some((hand) => hand.name === derived.name)),
 ];
 
 /** Raw JSON texts that put a prototype-polluting key around an otherwise valid body. */
@@ -174,20 +175,23 @@ function pollutedBodies(valid: Record<string, unknown>): [string, string][] {
 describe.each(databaseKinds())("write endpoints under attack on %s", (kind) => {
   const suite = integrationSuite(kind);
   let world: World;
-  let extra: ExtraRoutes;
+  let operations: RouteOperations;
 
   beforeEach(async () => {
     await suite.kit.reset();
-    world = await suite.kit.build();
-    extra ??= await (async () => {
-      const [me, addPassword] = await Promise.all([import("@/app/api/me/route"), import("@/app/api/auth/oauth/password/route")]);
-      return { deleteMe: me.DELETE as unknown as Handler, addPassword: addPassword.POST as unknown as Handler };
-    })();
+    world = await suite.kit.build({ ownedObjects: true });
+    operations ??= await routeOperations();
   });
+
+  function handlerOf(endpoint: WriteEndpoint): Handler {
+    const operation = operations.find((candidate) => `${candidate.method} ${candidate.path}` === endpoint.name);
+    if (operation === undefined) throw new Error(`${endpoint.name}: no such handler`);
+    return operation.handler as Handler;
+  }
 
   async function send(endpoint: WriteEndpoint, body: unknown, query = "") {
     const credential = credentialOf(world, endpoint.caller);
-    return call(endpoint.handler(suite.routes, extra), {
+    return call(handlerOf(endpoint), {
       method: endpoint.method,
       body,
       url: `http://localhost:3000${endpoint.path(world)}${query}`,
@@ -265,17 +269,14 @@ const OUT_OF_REACH: Record<string, string> = {
     "needs the sealed pending-link cookie that only a provider sign-in sets; without it the handler answers 401 before reading the body",
 };
 
-// Keeps the list honest: a JSON write endpoint added to the matrix must be added here too.
+// Keeps the list honest: a JSON write endpoint that is neither owner-scoped nor written here fails this.
 describe("the attack table", () => {
-  it("covers every handler in the authorization matrix that takes a JSON body", () => {
-    const person = { id: "u", email: "e@example.com", sessionId: "s", accessToken: "t", refreshToken: "r", jar: () => new CookieJar() };
-    const client = { clientId: "c", clientSecret: "s", accessToken: "t" };
-    const stub: World = { userA: person, userB: person, admin: person, disabledUser: person, noteA: "n", noteB: "n", withScope: client, withoutScope: client };
-    const jsonWrites = MATRIX.filter((row) => {
-      const request = row.request(stub, "userA");
-      return row.method !== "GET" && request.body !== undefined && typeof request.body !== "string";
-    }).map(rowKey);
+  it("covers every handler whose contract takes a JSON body", () => {
+    const jsonWrites = CONTRACTS.filter((operation) => operation.contract.body?.kind === "json").map((operation) => `${operation.method} ${operation.path}`);
     const covered = [...ENDPOINTS.map((endpoint) => endpoint.name), ...Object.keys(OUT_OF_REACH)];
-    expect(covered).toEqual(expect.arrayContaining(jsonWrites));
+    expect(
+      jsonWrites.filter((key) => !covered.includes(key)),
+      "add these to HAND_WRITTEN with the field each must refuse",
+    ).toEqual([]);
   });
 });

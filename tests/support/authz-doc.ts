@@ -8,7 +8,7 @@ import { RULES, type Action } from "@/lib/authz/policy";
 import { accessLevel } from "@/lib/authz/route-access";
 import type { RouteOperation } from "@/lib/http/discover-routes";
 import { SCOPES } from "@/lib/authz/scopes";
-import { MATRIX, rowKey, type MatrixRow } from "./authz-matrix";
+import { matrixRows, rowKey, type MatrixRow } from "./authz-matrix";
 import { CALLER_LABELS, CALLERS } from "./authz-world";
 
 function cell(status: number): string {
@@ -36,6 +36,7 @@ function levelOf(row: MatrixRow, operations: readonly RouteOperation[]): string 
 
 /** `operations`: every handler with its contract (lib/http/discover-routes.ts). */
 export function renderAuthorizationDoc(operations: readonly RouteOperation[]): string {
+  const MATRIX = matrixRows(operations);
   const actions = Object.keys(RULES) as Action[];
   const lines: string[] = [
     "# Authorization",
@@ -86,6 +87,11 @@ export function renderAuthorizationDoc(operations: readonly RouteOperation[]): s
     "Callers: *user A* and *user B* are plain users; where a row targets an object, it is user A's. *Service, scoped*",
     "holds `reports:read`; *service, unscoped* holds no scope. The *disabled user* was disabled after signing in and",
     "still presents an unexpired token and a session that was never revoked.",
+    "",
+    "The rows of an owner-scoped resource (the notes) are not written by hand: they are derived from its contracts",
+    "([`tests/support/owned-resources.ts`](../tests/support/owned-resources.ts)), and user A's object is made through the",
+    "resource's own create endpoint with its contract's body example. A new resource is in this table, and tested, as",
+    "soon as its routes exist.",
     "",
     `| Route | Access | Each caller asks for | ${CALLERS.map((caller) => CALLER_LABELS[caller]).join(" | ")} |`,
     `|---|---|---|${CALLERS.map(() => "---").join("|")}|`,

@@ -9,9 +9,13 @@
  *   fails when the committed page is stale).
  * A row's request is the one a legitimate caller of that route would send; each caller sends it
  * with its own credential (see ./authz-world.ts), so the only thing that varies along a row is who asks.
+ * The rows of an owner-scoped resource (./owned-resources.ts) are derived from its contracts, so a
+ * new resource is covered the moment its routes exist; every other row is written by hand.
  */
+import type { RouteOperation } from "@/lib/http/discover-routes";
 import type { CallOptions } from "./http";
 import { basicAuth, clientOf, uniqueEmail, PASSWORD, type Caller, type World } from "./authz-world";
+import { collectionOf, isItemPath, ownedResources, successStatus } from "./owned-resources";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -32,6 +36,11 @@ export interface MatrixRow {
    * cannot be skipped by leaving it out.
    */
   targets?: "userA" | "own";
+  /**
+   * On a list of owned objects: the id of user A's object, which user A's answer must contain and
+   * no one else's may. A list whose query forgets the owner still answers 200; this catches it.
+   */
+  onlyUserASees?(world: World): string;
   /** What every caller asks for, in words, for the generated page. */
   asks: string;
   expect: Statuses;
@@ -50,8 +59,13 @@ function send(method: Method, path: string, body?: unknown, params?: Record<stri
   return { method, url: `${ORIGIN}${path}`, ...(body === undefined ? {} : { body }), ...(params === undefined ? {} : { params }) };
 }
 
+/**
+ * The rows written by hand: every route whose rule is not plain ownership of an object, each with
+ * the request that reaches it and the statuses its semantics give. An owner-scoped resource's
+ * rows are derived instead (derivedRows below); a hand row for one of its routes replaces the derived.
+ */
 // Column order:                       anon  A    B    admin svc+ svc- disabled
-export const MATRIX: readonly MatrixRow[] = [
+export const HAND_ROWS: readonly MatrixRow[] = [
   {
     method: "GET",
     path: "/api/health",
@@ -215,44 +229,6 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   {
     method: "GET",
-    path: "/api/notes",
-    asks: "the caller's own notes",
-    expect: [401, 200, 200, 200, 403, 403, 401],
-    request: () => get("/api/notes"),
-  },
-  {
-    method: "POST",
-    path: "/api/notes",
-    asks: "to create a note",
-    expect: [401, 201, 201, 201, 403, 403, 401],
-    request: () => send("POST", "/api/notes", { title: "Groceries", body: "eggs" }),
-  },
-  {
-    method: "GET",
-    path: "/api/notes/{id}",
-    targets: "userA",
-    asks: "**user A's** note",
-    expect: [401, 200, 404, 404, 403, 403, 401],
-    request: (world) => get(`/api/notes/${world.noteA}`, { id: world.noteA }),
-  },
-  {
-    method: "PATCH",
-    path: "/api/notes/{id}",
-    targets: "userA",
-    asks: "to retitle **user A's** note",
-    expect: [401, 200, 404, 404, 403, 403, 401],
-    request: (world) => send("PATCH", `/api/notes/${world.noteA}`, { title: "Changed" }, { id: world.noteA }),
-  },
-  {
-    method: "DELETE",
-    path: "/api/notes/{id}",
-    targets: "userA",
-    asks: "to delete **user A's** note",
-    expect: [401, 204, 404, 404, 403, 403, 401],
-    request: (world) => send("DELETE", `/api/notes/${world.noteA}`, undefined, { id: world.noteA }),
-  },
-  {
-    method: "GET",
     path: "/api/admin/users",
     asks: "every account",
     expect: [401, 403, 403, 200, 403, 403, 401],
@@ -327,6 +303,50 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => get("/api/reports/notes"),
   },
 ];
+
+/**
+ * The rows of one owner-scoped resource, from its contracts: what the ownership rule means for
+ * each caller. Anonymous and disabled callers get 401 and services 403 (the rule is for people);
+ * on the collection every person succeeds with their own; on an item, which names user A's object,
+ * user A succeeds and everyone else, the admin included, gets the 404 of an object that does not exist.
+ */
+export function derivedRows(operations: readonly RouteOperation[]): MatrixRow[] {
+  return ownedResources(operations).flatMap(({ collection, operations: group }) =>
+    group.map((operation): MatrixRow => {
+      const ok = successStatus(operation);
+      const method = operation.method as Method;
+      const example = operation.contract.body?.example;
+      if (!isItemPath(operation.path)) {
+        return {
+          method,
+          path: operation.path,
+          asks: `${operation.contract.summary} (each caller their own)`,
+          expect: [401, ok, ok, ok, 403, 403, 401],
+          ...(method === "GET" ? { onlyUserASees: (world: World) => world.owned[collection] ?? "missing" } : {}),
+          request: () => send(method, operation.path, example),
+        };
+      }
+      return {
+        method,
+        path: operation.path,
+        targets: "userA",
+        asks: `${operation.contract.summary}, naming **user A's**`,
+        expect: [401, ok, 404, 404, 403, 403, 401],
+        request: (world) => {
+          const id = world.owned[collectionOf(operation.path)];
+          if (id === undefined) throw new Error(`the world made no object for ${collection}`);
+          return send(method, operation.path.replace("{id}", id), example, { id });
+        },
+      };
+    }),
+  );
+}
+
+/** Every row: the hand-written ones, and the derived rows of each owner-scoped resource a hand row does not replace. */
+export function matrixRows(operations: readonly RouteOperation[]): MatrixRow[] {
+  const written = new Set(HAND_ROWS.map(rowKey));
+  return [...HAND_ROWS, ...derivedRows(operations).filter((row) => !written.has(rowKey(row)))];
+}
 
 export function rowKey(row: Pick<MatrixRow, "method" | "path">): string {
   return `${row.method} ${row.path}`;

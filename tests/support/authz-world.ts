@@ -8,9 +8,12 @@
  * Fixtures go through the app's own functions (createSession, signAccessToken,
  * createServiceClient) so they look exactly like what the app makes, but skip HTTP and argon2
  * (one password hash is made per suite and reused), so a fresh world costs a few milliseconds.
+ * The one exception is user A's object of each owner-scoped resource, which only the resource's
+ * own create endpoint knows how to make: the world calls it, as user A, with its body example.
  */
 import { randomBytes } from "node:crypto";
-import { CookieJar } from "./http";
+import { call, CookieJar, type Handler } from "./http";
+import { ownedResources, successStatus, type OwnedResource } from "./owned-resources";
 
 export const CALLERS = ["anonymous", "userA", "userB", "admin", "serviceWithScope", "serviceWithoutScope", "disabledUser"] as const;
 
@@ -53,6 +56,12 @@ export interface World {
   disabledUser: PersonFixture;
   noteA: string;
   noteB: string;
+  /**
+   * User A's object of each owner-scoped resource the contracts describe (./owned-resources.ts),
+   * by collection path, made through the resource's own create endpoint with its body example;
+   * empty unless the world was built with `ownedObjects`.
+   */
+  owned: Readonly<Record<string, string>>;
   withScope: ClientFixture;
   withoutScope: ClientFixture;
 }
@@ -141,6 +150,30 @@ export async function worldKit() {
     return (await db.note.create({ data: { ownerId, title, body: "private" }, select: { id: true } })).id;
   }
 
+  let resources: OwnedResource[] | undefined;
+  async function ownedBy(person: PersonFixture): Promise<Record<string, string>> {
+    // Found on first use, after the suite has put the database and keys in place, as the handlers need.
+    resources ??= ownedResources(await (await import("@/lib/http/discover-routes")).routeOperations());
+    const owned: Record<string, string> = {};
+    for (const { collection, create } of resources) {
+      const response = await call(create.handler as Handler, {
+        method: "POST",
+        url: `http://localhost:3000${collection}`,
+        body: create.contract.body?.example,
+        jar: person.jar(),
+        headers: { "x-request-id": "authz-world" },
+      });
+      const made = (await response.json()) as { id?: unknown };
+      if (response.status !== successStatus(create) || typeof made.id !== "string") {
+        throw new Error(
+          `POST ${collection} with its contract's body example answered ${response.status} ${JSON.stringify(made)}: it must make an object with an id`,
+        );
+      }
+      owned[collection] = made.id;
+    }
+    return owned;
+  }
+
   /** Every application table, so a reset or a snapshot cannot miss one added later. Read once: migrations do not run mid-suite. */
   let tableNames: string[] | undefined;
   async function tables(): Promise<string[]> {
@@ -161,7 +194,11 @@ export async function worldKit() {
       for (const name of await tables()) await db.$executeRawUnsafe(`DELETE FROM "${name}"`);
     },
 
-    async build(): Promise<World> {
+    /**
+     * `ownedObjects`: also make user A's object of each owner-scoped resource (`world.owned`), for
+     * the suites whose rows are derived from contracts; other suites count their rows exactly.
+     */
+    async build(options: { ownedObjects?: boolean } = {}): Promise<World> {
       const [userA, userB, admin, disabledUser] = [
         await person("alice", "USER"),
         await person("bob", "USER"),
@@ -180,6 +217,7 @@ export async function worldKit() {
         disabledUser,
         noteA: await note(userA.id, "A's note"),
         noteB: await note(userB.id, "B's note"),
+        owned: options.ownedObjects === true ? await ownedBy(userA) : {},
         withScope: await client("reporting job", ["reports:read"]),
         withoutScope: await client("unscoped job", []),
       };
