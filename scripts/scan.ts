@@ -18,12 +18,13 @@
  * docs/security-scanning.md explains each setting.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureObservatory, OBSERVATORY_VERSION, runObservatory, type ObservatoryResult } from "./scan/observatory";
 import { runSqlmap, SQLMAP_OUTPUT_DIR, sqlmapArgs, type SqlmapRun } from "./scan/sqlmap";
 import { PUBLIC_HOST, startScanStack, type Principal, type ScanStack } from "./scan/stack";
-import { OWN_SESSION, sqlmapTargets, uncovered, type TargetIds } from "./scan/targets";
+import { ownedCollections, OWN_SESSION, sqlmapTargets, uncovered, type OwnedObjects, type TargetIds } from "./scan/targets";
+import type { OpenApiDocument } from "../lib/http/openapi";
 import { localTls, startTlsFront } from "./scan/tls";
 import { SCAN_RECORD_PATH, type ScanRecord } from "./scorecard/join";
 import { apiRouteMethods } from "./scan/targets-manifest";
@@ -45,21 +46,28 @@ async function json<T>(response: Response, expected: number, what: string): Prom
   return (await response.json()) as T;
 }
 
-async function prepareIds(stack: ScanStack, admin: Principal): Promise<TargetIds> {
-  const note = async () =>
-    json<{ id: string }>(await stack.call("POST", "/api/notes", admin, { title: "Scan note", body: "for sqlmap" }), 201, "creating a note");
+/** The API as the contracts describe it: the owner-scoped resources' targets are derived from it. */
+function apiDocument(): OpenApiDocument {
+  return JSON.parse(readFileSync(path.join(ROOT, "docs/openapi.json"), "utf8")) as OpenApiDocument;
+}
+
+async function prepareIds(stack: ScanStack, admin: Principal, document: OpenApiDocument): Promise<TargetIds> {
+  const owned: Record<string, OwnedObjects> = {};
+  for (const { collection, example } of ownedCollections(document)) {
+    const make = async () => (await json<{ id: string }>(await stack.call("POST", collection, admin, example), 201, `creating an object at ${collection}`)).id;
+    owned[collection] = { id: await make(), doomedId: await make() };
+  }
   const client = async () =>
     json<{ client: { clientId: string }; clientSecret: string }>(
       await stack.call("POST", "/api/admin/clients", admin, { name: "Scan client", scopes: ["reports:read"] }),
       201,
       "creating a service client",
     );
-  const [first, doomed, other] = [await note(), await note(), await stack.freshUser()];
+  const other = await stack.freshUser();
   // Without an admin (no Postgres) the client routes refuse; the token endpoint is then scanned with made-up credentials.
   const [scanClient, otherClient] = stack.admin === null ? [null, null] : [await client(), await client()];
   return {
-    noteId: first.id,
-    doomedNoteId: doomed.id,
+    owned,
     otherUserId: other.userId,
     clientId: scanClient?.client.clientId ?? "AAAAAAAAAAAAAAAAAAAAAA",
     clientSecret: scanClient?.clientSecret ?? "not-a-secret",
@@ -78,7 +86,8 @@ async function scanSql(stack: ScanStack, match: string | undefined): Promise<Sql
   }
   if (stack.admin === null) print("sqlmap: no Postgres, so no admin: the admin routes are skipped (they answer a plain user 403 before reading input)");
   const admin = stack.admin ?? (await stack.freshUser());
-  const targets = sqlmapTargets(await prepareIds(stack, admin), stack.publicOrigin);
+  const document = apiDocument();
+  const targets = sqlmapTargets(await prepareIds(stack, admin, document), stack.publicOrigin, document);
   const missing = uncovered(targets, apiRouteMethods());
   if (missing.length > 0) throw new Error(`routes with no sqlmap target and no NO_INPUT reason: ${missing.join(", ")} (scripts/scan/targets.ts)`);
 

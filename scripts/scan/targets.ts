@@ -2,9 +2,16 @@
  * How to call every route in the manifest (tests/security/support/manifest.ts, read from
  * `app/**\/route.ts`) that takes input, as a legitimate caller would: the
  * request sqlmap starts from and then mutates, one parameter at a time. A route method without a
- * target here must be listed in NO_INPUT with the reason, or the scan fails; so a new route is
+ * target must be listed in NO_INPUT with the reason, or the scan fails; so a new route is
  * either scanned or explicitly argued out.
+ *
+ * An owner-scoped resource's targets are derived from the OpenAPI document (docs/openapi.json,
+ * generated from the contracts): its body example, a sample of each query parameter, and an
+ * object the scan made through the resource's own create endpoint for the `{id}` segment. The
+ * rest are written here, because each needs a credential or a state of its own.
  */
+import { RULES } from "../../lib/authz/policy";
+import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from "../../lib/http/openapi";
 
 export type Body = { type: "json"; value: Record<string, unknown> } | { type: "form"; value: string };
 
@@ -37,10 +44,15 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "GET /api/auth/oauth/accounts": "any query parameter is refused; no input besides the access token",
 };
 
+/** Two objects of an owner-scoped resource, made by the scan's principal: one to probe, one for DELETE to delete. */
+export interface OwnedObjects {
+  id: string;
+  doomedId: string;
+}
+
 export interface TargetIds {
-  noteId: string;
-  /** A second note, for DELETE (the first request deletes it). */
-  doomedNoteId: string;
+  /** By collection path (`/api/notes`), for each resource ownedCollections() names. */
+  owned: Readonly<Record<string, OwnedObjects>>;
   otherUserId: string;
   clientId: string;
   clientSecret: string;
@@ -56,8 +68,13 @@ const json = (value: Record<string, unknown>): Body => ({ type: "json", value })
 const PASSWORD_CHANGE = { currentPassword: "scanner passphrase that is long enough", newPassword: "another passphrase for the scan run" };
 
 /** Every target; ids come from the principals and objects the stack created. */
-export function sqlmapTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
-  const note = ids.noteId;
+export function sqlmapTargets(ids: TargetIds, origin: string, document: OpenApiDocument): SqlmapTarget[] {
+  const written = handWrittenTargets(ids, origin);
+  const covered = new Set(written.map((target) => `${target.method} ${target.route}`));
+  return [...written, ...ownedResourceTargets(document, ids.owned).filter((target) => !covered.has(`${target.method} ${target.route}`))];
+}
+
+function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
   return [
     {
       method: "POST",
@@ -96,12 +113,6 @@ export function sqlmapTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       as: "anonymous",
       body: { type: "form", value: `csrfToken=probe&callbackUrl=${encodeURIComponent(`${origin}/dashboard`)}&json=true` },
     },
-    { method: "GET", route: "/api/notes", url: "/api/notes?page=1&limit=10&sort=title&order=asc", as: "admin" },
-    { method: "POST", route: "/api/notes", url: "/api/notes", as: "admin", body: json({ title: "Scan note", body: "scanned" }) },
-    { method: "GET", route: "/api/notes/[id]", url: `/api/notes/${note}*`, as: "admin" },
-    // A marked path segment and a JSON body are tested in one run: sqlmap takes both as parameters.
-    { method: "PATCH", route: "/api/notes/[id]", url: `/api/notes/${note}*`, as: "admin", body: json({ title: "Renamed", body: "still scanned" }) },
-    { method: "DELETE", route: "/api/notes/[id]", url: `/api/notes/${ids.doomedNoteId}*`, as: "admin" },
     { method: "GET", route: "/api/admin/users", url: "/api/admin/users?page=1&limit=10&sort=email&order=asc", as: "admin" },
     {
       method: "POST",
@@ -129,6 +140,58 @@ export function sqlmapTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       body: { type: "form", value: `grant_type=client_credentials&client_id=${ids.clientId}&client_secret=${ids.clientSecret}&scope=reports%3Aread` },
     },
   ];
+}
+
+const ITEM = /\/\{id\}$/;
+
+function ownerScoped(operation: OpenApiOperation): boolean {
+  const access = operation["x-access"];
+  if (!("permission" in access)) return false;
+  const rule = RULES[access.permission];
+  return "object" in rule && rule.object === "owner";
+}
+
+function operationsOf(document: OpenApiDocument): { method: HttpMethod; path: string; operation: OpenApiOperation }[] {
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase() as HttpMethod, path, operation })),
+  );
+}
+
+/** The collections of owner-scoped resources, each with the body example its create endpoint documents. */
+export function ownedCollections(document: OpenApiDocument): { collection: string; example: Record<string, unknown> }[] {
+  return operationsOf(document).flatMap(({ method, path, operation }) => {
+    const example = operation.requestBody?.content["application/json"]?.example;
+    return method === "POST" && !path.includes("{") && ownerScoped(operation) && example !== undefined ? [{ collection: path, example: { ...example } }] : [];
+  });
+}
+
+/** A value each query parameter accepts, so sqlmap has every parameter to mutate: its default, its first choice, or a number. */
+export function sampleQuery(parameters: readonly OpenApiParameter[] | undefined): string {
+  const pairs = (parameters ?? [])
+    .filter((parameter) => parameter.in === "query")
+    .map((parameter) => {
+      const schema = parameter.schema as { default?: unknown; enum?: unknown[]; pattern?: string };
+      const value = schema.default ?? schema.enum?.[0] ?? (schema.pattern !== undefined && new RegExp(schema.pattern).test("1") ? "1" : "probe");
+      return `${encodeURIComponent(parameter.name)}=${encodeURIComponent(String(value))}`;
+    });
+  return pairs.length === 0 ? "" : `?${pairs.join("&")}`;
+}
+
+/** Every operation of every owner-scoped resource, as the scan's principal, who owns the objects it names. */
+export function ownedResourceTargets(document: OpenApiDocument, owned: Readonly<Record<string, OwnedObjects>>): SqlmapTarget[] {
+  return operationsOf(document).flatMap(({ method, path, operation }): SqlmapTarget[] => {
+    if (!ownerScoped(operation)) return [];
+    const example = operation.requestBody?.content["application/json"]?.example;
+    const body = example === undefined ? {} : { body: json({ ...example }) };
+    const route = path.replace(/\{(\w+)\}/g, "[$1]");
+    if (!ITEM.test(path)) return [{ method, route, url: `${path}${sampleQuery(operation.parameters)}`, as: "admin", ...body }];
+    const objects = owned[path.replace(ITEM, "")];
+    // No object to name: left uncovered, so the scan stops and says which route it could not reach.
+    if (objects === undefined) return [];
+    // A marked path segment and a JSON body are tested in one run: sqlmap takes both as parameters.
+    const id = method === "DELETE" ? objects.doomedId : objects.id;
+    return [{ method, route, url: `${path.replace("{id}", id)}*${sampleQuery(operation.parameters)}`, as: "admin", ...body }];
+  });
 }
 
 /** Route methods (`POST /api/notes`) that are neither a target nor argued out in NO_INPUT: each one stops the scan. */

@@ -7,7 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { apiRouteMethods } from "@/scripts/scan/targets-manifest";
 import { parseSqlmapOutput, sqlmapArgs } from "@/scripts/scan/sqlmap";
-import { sqlmapTargets, uncovered } from "@/scripts/scan/targets";
+import { ownedCollections, sqlmapTargets, uncovered } from "@/scripts/scan/targets";
+import type { OpenApiDocument } from "@/lib/http/openapi";
+import committed from "@/docs/openapi.json";
+
+const DOCUMENT = committed as unknown as OpenApiDocument;
 
 const CLEAN = `
 [22:01:55] [INFO] testing if PATCH parameter 'JSON title' is dynamic
@@ -91,11 +95,29 @@ describe("sqlmap's command line", () => {
 });
 
 describe("the scan's coverage", () => {
+  const ids = { owned: { "/api/notes": { id: "n1", doomedId: "n2" } }, otherUserId: "u", clientId: "c", clientSecret: "s", otherClientId: "o" };
+
   it("has a sqlmap target or a stated reason for every route method in app/", () => {
-    const ids = { noteId: "n", doomedNoteId: "d", otherUserId: "u", clientId: "c", clientSecret: "s", otherClientId: "o" };
     const methods = apiRouteMethods();
     expect(methods.length).toBeGreaterThan(20);
-    expect(uncovered(sqlmapTargets(ids, "https://palisade.test"), methods)).toEqual([]);
+    expect(uncovered(sqlmapTargets(ids, "https://palisade.test", DOCUMENT), methods)).toEqual([]);
+  });
+
+  it("derives an owner-scoped resource's targets from the OpenAPI document: its example, every query parameter, and an object of its own", () => {
+    expect(ownedCollections(DOCUMENT)).toEqual([{ collection: "/api/notes", example: { title: "Groceries", body: "eggs, flour" } }]);
+    const notes = sqlmapTargets(ids, "https://palisade.test", DOCUMENT).filter((target) => target.route.startsWith("/api/notes"));
+    expect(notes).toEqual([
+      { method: "GET", route: "/api/notes", url: "/api/notes?page=1&limit=1&sort=created_at&order=asc", as: "admin" },
+      { method: "POST", route: "/api/notes", url: "/api/notes", as: "admin", body: { type: "json", value: { title: "Groceries", body: "eggs, flour" } } },
+      { method: "GET", route: "/api/notes/[id]", url: "/api/notes/n1*", as: "admin" },
+      { method: "PATCH", route: "/api/notes/[id]", url: "/api/notes/n1*", as: "admin", body: { type: "json", value: { title: "Groceries for Sunday" } } },
+      { method: "DELETE", route: "/api/notes/[id]", url: "/api/notes/n2*", as: "admin" },
+    ]);
+  });
+
+  it("leaves an owned item route uncovered, so the scan stops, when it has no object to name", () => {
+    const targets = sqlmapTargets({ ...ids, owned: {} }, "https://palisade.test", DOCUMENT);
+    expect(uncovered(targets, apiRouteMethods())).toEqual(["GET /api/notes/[id]", "PATCH /api/notes/[id]", "DELETE /api/notes/[id]"]);
   });
 
   it("names a route method nobody accounted for", () => {
