@@ -40,9 +40,15 @@ interface Row {
   allowed: ActorName[];
 }
 
+const OWNER_ACTIONS = ACTIONS.filter((action) => {
+  const rule = RULES[action];
+  return "object" in rule && rule.object === "owner";
+});
+
 const TABLE: Row[] = [
-  // Notes: the owner, and only the owner. Being an admin grants nothing over someone else's note.
-  ...(["note:list", "note:create", "note:read", "note:update", "note:delete"] as const).flatMap((action): Row[] => [
+  // Owned objects (the notes, and any resource added with an `object: "owner"` rule): the owner, and
+  // only the owner. Being an admin grants nothing over someone else's object.
+  ...OWNER_ACTIONS.flatMap((action): Row[] => [
     { action, resource: note("alice"), label: "alice's", allowed: ["alice"] },
     { action, resource: note("bob"), label: "bob's", allowed: ["bob"] },
     { action, resource: note("ada"), label: "ada's", allowed: ["ada"] },
@@ -76,6 +82,7 @@ describe("authorization policy: actor × action × resource", () => {
 
   it("covers every action in the policy", () => {
     expect(new Set(TABLE.map((row) => row.action))).toEqual(new Set(ACTIONS));
+    expect(OWNER_ACTIONS).toEqual(expect.arrayContaining(["note:list", "note:create", "note:read", "note:update", "note:delete"]));
   });
 
   it("never grants an admin another user's note, for any note action", () => {

@@ -95,7 +95,9 @@ describe("sqlmap's command line", () => {
 });
 
 describe("the scan's coverage", () => {
-  const ids = { owned: { "/api/notes": { id: "n1", doomedId: "n2" } }, otherUserId: "u", clientId: "c", clientSecret: "s", otherClientId: "o" };
+  // Two made-up objects for every owner-scoped collection the document describes, as the scan makes real ones.
+  const owned = Object.fromEntries(ownedCollections(DOCUMENT).map(({ collection }, i) => [collection, { id: `o${i}`, doomedId: `d${i}` }]));
+  const ids = { owned: { ...owned, "/api/notes": { id: "n1", doomedId: "n2" } }, otherUserId: "u", clientId: "c", clientSecret: "s", otherClientId: "o" };
 
   it("has a sqlmap target or a stated reason for every route method in app/", () => {
     const methods = apiRouteMethods();
@@ -104,7 +106,7 @@ describe("the scan's coverage", () => {
   });
 
   it("derives an owner-scoped resource's targets from the OpenAPI document: its example, every query parameter, and an object of its own", () => {
-    expect(ownedCollections(DOCUMENT)).toEqual([{ collection: "/api/notes", example: { title: "Groceries", body: "eggs, flour" } }]);
+    expect(ownedCollections(DOCUMENT)).toContainEqual({ collection: "/api/notes", example: { title: "Groceries", body: "eggs, flour" } });
     const notes = sqlmapTargets(ids, "https://palisade.test", DOCUMENT).filter((target) => target.route.startsWith("/api/notes"));
     expect(notes).toEqual([
       { method: "GET", route: "/api/notes", url: "/api/notes?page=1&limit=1&sort=created_at&order=asc", as: "admin" },
@@ -116,7 +118,8 @@ describe("the scan's coverage", () => {
   });
 
   it("leaves an owned item route uncovered, so the scan stops, when it has no object to name", () => {
-    const targets = sqlmapTargets({ ...ids, owned: {} }, "https://palisade.test", DOCUMENT);
+    const { "/api/notes": _notes, ...others } = ids.owned;
+    const targets = sqlmapTargets({ ...ids, owned: others }, "https://palisade.test", DOCUMENT);
     expect(uncovered(targets, apiRouteMethods())).toEqual(["GET /api/notes/[id]", "PATCH /api/notes/[id]", "DELETE /api/notes/[id]"]);
   });
 
