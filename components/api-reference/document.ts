@@ -63,7 +63,9 @@ export interface ApiOperation {
   /** Each entry is one way to authenticate; an empty list means no token is needed. */
   readonly security: readonly Readonly<Record<string, readonly string[] | undefined>>[];
   readonly parameters?: readonly ApiParameter[];
-  readonly requestBody?: { readonly content: Readonly<Record<string, { readonly schema?: JsonSchema }>> };
+  readonly requestBody?: {
+    readonly content: Readonly<Record<string, { readonly schema?: JsonSchema; readonly example?: Readonly<Record<string, unknown>> }>>;
+  };
   readonly responses: Readonly<Record<string, ApiResponse>>;
   readonly "x-access": ApiAccess;
 }

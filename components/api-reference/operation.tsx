@@ -24,6 +24,22 @@ function Part({ title, children }: { title: ReactNode; children: ReactNode }) {
   );
 }
 
+/** The body a legitimate caller sends, as it goes on the wire: JSON, or a URL-encoded form. */
+function RequestExample({ contentType, example, label }: { contentType: string; example: Readonly<Record<string, unknown>>; label: string }) {
+  const text =
+    contentType === "application/x-www-form-urlencoded"
+      ? new URLSearchParams(Object.entries(example).map(([key, value]) => [key, String(value)])).toString()
+      : JSON.stringify(example, null, 2);
+  return (
+    <figure className="space-y-1">
+      <figcaption className="text-xs font-medium text-slate-600 dark:text-slate-400">Example</figcaption>
+      <pre aria-label={label} className="overflow-x-auto rounded-md bg-slate-100 p-3 font-mono text-xs text-slate-800 dark:bg-slate-900 dark:text-slate-200">
+        <code>{text}</code>
+      </pre>
+    </figure>
+  );
+}
+
 /** One operation: what it does, who may call it, what it takes and everything it can answer. */
 export function Operation({ entry, document }: { entry: OperationEntry; document: ApiDocument }) {
   const { method, path, operation } = entry;
@@ -87,6 +103,7 @@ export function Operation({ entry, document }: { entry: OperationEntry; document
                 <code className={inlineCode}>{contentType}</code>
               </p>
               {content.schema === undefined ? null : <SchemaView schema={content.schema} label={`${name} request body fields`} />}
+              {content.example === undefined ? null : <RequestExample contentType={contentType} example={content.example} label={`${name} request example`} />}
             </div>
           ))}
         </Part>

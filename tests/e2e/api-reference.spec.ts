@@ -20,6 +20,7 @@ interface DocumentedOperation {
   path: string;
   operationId: string;
   responses: Record<string, { "x-problem-codes"?: string[] }>;
+  requestBody?: { content: Record<string, { example?: unknown }> };
 }
 
 interface OpenApiFile {
@@ -87,6 +88,11 @@ test("GET /api/notes/{id} shows who may call it and every problem code it can ge
   await expect(page.locator(`article[id="${operation("GET", "/api/health").operationId}"]`)).toContainText("Public — ");
   const body = page.getByRole("table", { name: "PATCH /api/notes/{id} request body fields" });
   await expect(body.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "title", exact: true }) })).toContainText("length 1–200");
+  // The contract's example, as it goes on the wire: JSON here, a URL-encoded form at the token endpoint.
+  const example = operation("PATCH", "/api/notes/{id}").requestBody?.content["application/json"]?.example;
+  expect(example).toBeDefined();
+  expect(JSON.parse((await page.getByLabel("PATCH /api/notes/{id} request example").textContent()) ?? "")).toEqual(example);
+  await expect(page.getByLabel("POST /api/oauth/token request example")).toHaveText("grant_type=client_credentials&scope=reports%3Aread");
 });
 
 test("served under the nonce CSP: every script carries the nonce, no inline style, no violation", async ({ page }) => {
