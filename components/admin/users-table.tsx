@@ -34,10 +34,10 @@ type UserSort = "name" | "email" | "created_at";
 const FIRST_ORDER: Record<UserSort, "asc" | "desc"> = { name: "asc", email: "asc", created_at: "desc" };
 const PER_PAGE = 10;
 
-/** The roles an admin can give; `service` belongs to machine clients and is never offered. */
-const ASSIGNABLE: readonly Exclude<Role, "service">[] = ["user", "admin"];
+/** The roles an admin can give: every role a person can hold (machine clients are not users). */
+const ASSIGNABLE: readonly Role[] = ["user", "admin"];
 
-type Pending = { kind: "role"; user: AdminUser; role: Exclude<Role, "service"> } | { kind: "disabled"; user: AdminUser; disabled: boolean };
+type Pending = { kind: "role"; user: AdminUser; role: Role } | { kind: "disabled"; user: AdminUser; disabled: boolean };
 
 /**
  * Every account, paged and sorted by the server. Role changes and disabling are confirmed in a
@@ -167,22 +167,18 @@ function UserRow({ user, self, onChange }: { user: AdminUser; self: boolean; onC
       </td>
       <td className={cn(td, "wrap-anywhere text-slate-600 dark:text-slate-400")}>{user.email}</td>
       <td className={td}>
-        {user.role === "service" ? (
-          <Badge>service</Badge>
-        ) : (
-          <select
-            aria-label={`Role of ${user.name}`}
-            value={user.role}
-            onChange={(event) => onChange({ kind: "role", user, role: event.target.value as Exclude<Role, "service"> })}
-            className={cn(inputBase, inputBorder, "w-28 py-1")}
-          >
-            {ASSIGNABLE.map((role) => (
-              <option key={role} value={role}>
-                {role}
-              </option>
-            ))}
-          </select>
-        )}
+        <select
+          aria-label={`Role of ${user.name}`}
+          value={user.role}
+          onChange={(event) => onChange({ kind: "role", user, role: event.target.value as Role })}
+          className={cn(inputBase, inputBorder, "w-28 py-1")}
+        >
+          {ASSIGNABLE.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </select>
       </td>
       <td className={td}>{user.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}</td>
       <td className={cn(td, "whitespace-nowrap text-slate-600 dark:text-slate-400")}>

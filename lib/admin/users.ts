@@ -57,7 +57,7 @@ export const AdminUserSchema = z.strictObject({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: z.enum(["user", "admin", "service"]),
+  role: z.enum(["user", "admin"]),
   disabled: z.boolean(),
   createdAt: z.iso.datetime(),
 });

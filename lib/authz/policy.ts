@@ -25,7 +25,7 @@ export type UserRole = "user" | "admin";
 export interface UserActor {
   kind: "user";
   id: string;
-  role: UserRole | "service";
+  role: UserRole;
   sessionId: string;
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const RoleSchema = z.enum(["user", "admin", "service"]);
+export const RoleSchema = z.enum(["user", "admin"]);
 export type Role = z.infer<typeof RoleSchema>;
 
 export const PublicUserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema });

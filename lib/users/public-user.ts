@@ -11,7 +11,7 @@ export interface PublicUser {
   id: string;
   email: string;
   name: string;
-  role: "user" | "admin" | "service";
+  role: "user" | "admin";
 }
 
 export function roleName(role: Role): PublicUser["role"] {
@@ -27,5 +27,5 @@ export const PublicUserSchema = z.strictObject({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: z.enum(["user", "admin", "service"]),
+  role: z.enum(["user", "admin"]),
 });

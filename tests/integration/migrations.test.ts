@@ -59,6 +59,29 @@ describe.each(databaseKinds())("migration runner on %s", (kind) => {
     expect(rows).toEqual(migrations.map((m) => ({ migration_name: m.name, checksum: m.checksum, applied_steps_count: 1 })));
   });
 
+  it("turns a user row left holding the retired SERVICE role into a disabled user, never a working account", async () => {
+    const { db } = await fresh(kind);
+    const migrations = await loadMigrations();
+    const retirement = migrations.findIndex((migration) => migration.name.endsWith("_drop_service_role"));
+    expect(retirement).toBeGreaterThan(0);
+    await migrate(db, migrations.slice(0, retirement));
+    await db.query(`INSERT INTO "User" (id, email, name, role, "updatedAt") VALUES ('svc', 'svc@example.com', 'Old service row', 'SERVICE', now())`);
+    await db.query(`INSERT INTO "User" (id, email, name, role, "updatedAt") VALUES ('adm', 'adm@example.com', 'An admin', 'ADMIN', now())`);
+
+    await migrate(db, migrations);
+    const rows = await db.query<{ id: string; role: string; disabled: boolean }>(
+      `SELECT id, role::text AS role, "disabledAt" IS NOT NULL AS disabled FROM "User" ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { id: "adm", role: "ADMIN", disabled: false },
+      { id: "svc", role: "USER", disabled: true },
+    ]);
+    const labels = await db.query<{ label: string }>(
+      `SELECT enumlabel AS label FROM pg_enum JOIN pg_type ON pg_type.oid = enumtypid WHERE typname = 'Role' ORDER BY enumsortorder`,
+    );
+    expect(labels.map((row) => row.label)).toEqual(["USER", "ADMIN"]);
+  });
+
   it("rolls back a failing migration completely and records nothing", async () => {
     const { db } = await fresh(kind);
     const broken: Migration = {
