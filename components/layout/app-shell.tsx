@@ -7,11 +7,10 @@ import { Logo } from "./logo";
 import { SessionWatcher } from "./session-watcher";
 import { SignOutButton } from "./sign-out-button";
 
-export type Section = "notes" | "projects" | "sessions" | "account" | "admin";
+export type Section = "notes" | "sessions" | "account" | "admin";
 
 const SECTIONS: readonly { id: Section; href: string; label: string; adminOnly?: boolean }[] = [
   { id: "notes", href: "/dashboard", label: "Notes" },
-  { id: "projects", href: "/projects", label: "Projects" },
   { id: "sessions", href: "/sessions", label: "Sessions" },
   { id: "account", href: "/account", label: "Account" },
   // Shown to admins only as a convenience; the admin pages check the role themselves.

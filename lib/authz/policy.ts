@@ -58,11 +58,6 @@ export const POLICY = {
   "note:read": { roles: ["user", "admin"], object: "owner", description: "Read one of one's own notes" },
   "note:update": { roles: ["user", "admin"], object: "owner", description: "Change one of one's own notes" },
   "note:delete": { roles: ["user", "admin"], object: "owner", description: "Delete one of one's own notes" },
-  "project:list": { roles: ["user", "admin"], object: "owner", description: "List one's own projects" },
-  "project:create": { roles: ["user", "admin"], object: "owner", description: "Create a project owned by oneself" },
-  "project:read": { roles: ["user", "admin"], object: "owner", description: "Read one of one's own projects" },
-  "project:update": { roles: ["user", "admin"], object: "owner", description: "Rename one of one's own projects" },
-  "project:delete": { roles: ["user", "admin"], object: "owner", description: "Delete one of one's own projects" },
   // One's own account (app/api/me, app/api/auth/*): a person only, never a service, and every query
   // is keyed by the caller's own id (requireCaller in lib/auth/guards.ts).
   "account:read": { roles: ["user", "admin"], object: "self", description: "Read one's own account and sessions" },
