@@ -74,6 +74,13 @@ function readProcessEnv(): ProcessVariables {
     RETENTION_AUDIT_DAYS: process.env.RETENTION_AUDIT_DAYS,
     PRUNE_BATCH_SIZE: process.env.PRUNE_BATCH_SIZE,
     BENCH_MIDDLEWARE_STEPS: process.env.BENCH_MIDDLEWARE_STEPS,
+    SMTP_URL: process.env.SMTP_URL,
+    SMTP_HOST: process.env.SMTP_HOST,
+    SMTP_PORT: process.env.SMTP_PORT,
+    SMTP_USER: process.env.SMTP_USER,
+    SMTP_PASSWORD: process.env.SMTP_PASSWORD,
+    MAIL_FROM: process.env.MAIL_FROM,
+    MAIL_SEND_TIMEOUT_MS: process.env.MAIL_SEND_TIMEOUT_MS,
   };
 }
 
@@ -226,6 +233,20 @@ const schema = z.object({
   // rung of the overhead ladder is the same build with one more layer. Each value includes the
   // ones before it; unset runs every step. A deployment refuses it (deploymentProblems).
   BENCH_MIDDLEWARE_STEPS: z.enum(["none", "headers", "headers,rate-limit", "headers,rate-limit,token"]).optional(),
+  // Mail (lib/mail/). Unset locally: mail is kept in the development outbox. A deployment must
+  // name a relay: SMTP_URL (smtp:// with STARTTLS, or smtps://), or the host and its parts.
+  SMTP_URL: z
+    .string()
+    .refine((value) => /^smtps?:\/\/[^/]/.test(value), { message: "must be an smtp:// or smtps:// URL" })
+    .optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_FROM: z.string().min(3).max(320).optional(),
+  // How long a request waits for its message to be handed to the relay before it answers anyway;
+  // the attempt carries on, and a failure is retried (lib/mail/send-mail.ts).
+  MAIL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -261,7 +282,7 @@ function deploymentProblems(raw: RawEnv): string[] {
   // It turns security layers off; only a local production build may measure without them.
   if (raw.BENCH_MIDDLEWARE_STEPS !== undefined)
     problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
-  problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw));
+  problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw), ...mailProblems(raw));
   // vercel.json schedules the prune; without the secret every scheduled call would be refused.
   if (raw.VERCEL === "1" && raw.CRON_SECRET === undefined) {
     problems.push("CRON_SECRET: required on Vercel, where vercel.json schedules the prune of ended sessions and old audit rows");
@@ -307,6 +328,25 @@ function backendTlsProblems(raw: RawEnv): string[] {
     problems.push("UPSTASH_REDIS_REST_URL: must use https:// in a deployment unless the host is loopback");
   }
   return problems;
+}
+
+/** Mail carries password-reset links: a deployment must send it, and say from whom. */
+function mailProblems(raw: RawEnv): string[] {
+  const problems: string[] = [];
+  if (raw.SMTP_URL === undefined && raw.SMTP_HOST === undefined) {
+    problems.push("SMTP_URL (or SMTP_HOST): required in a deployment, which must send its mail (the development outbox is for local use)");
+  }
+  if (raw.MAIL_FROM === undefined) problems.push('MAIL_FROM: required in a deployment, the sender of every message, such as "Palisade <no-reply@example.com>"');
+  return problems;
+}
+
+/** Both ways of naming a relay at once would leave it unclear which one is used. */
+function mailConfigProblems(raw: RawEnv): string[] {
+  const parts = [raw.SMTP_HOST, raw.SMTP_PORT, raw.SMTP_USER, raw.SMTP_PASSWORD].some((value) => value !== undefined);
+  if (raw.SMTP_URL !== undefined && parts) return ["SMTP_URL/SMTP_HOST: name the relay one way, the URL or its parts, not both"];
+  if (raw.SMTP_HOST === undefined && parts) return ["SMTP_HOST: required when SMTP_PORT, SMTP_USER or SMTP_PASSWORD is set"];
+  if ((raw.SMTP_USER === undefined) !== (raw.SMTP_PASSWORD === undefined)) return ["SMTP_USER/SMTP_PASSWORD: set both or neither"];
+  return [];
 }
 
 const TLS_SSLMODES = new Set(["require", "verify-ca", "verify-full"]);
@@ -374,7 +414,12 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
   }
   const raw = parsed.data;
   const deployed = isDeployed(raw);
-  const problems = [...pairProblems(raw), ...(deployed ? deploymentProblems(raw) : localProblems(raw)), ...brokerProblems(raw, deployed)];
+  const problems = [
+    ...pairProblems(raw),
+    ...mailConfigProblems(raw),
+    ...(deployed ? deploymentProblems(raw) : localProblems(raw)),
+    ...brokerProblems(raw, deployed),
+  ];
   if (problems.length > 0) return { ok: false, problems };
 
   return {

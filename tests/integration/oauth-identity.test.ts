@@ -135,6 +135,8 @@ describe("broker configuration rules", () => {
     TRUSTED_PROXY: "2",
     JWT_PRIVATE_KEY: "present",
     RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance",
+    SMTP_URL: "smtps://smtp.example.com",
+    MAIL_FROM: "no-reply@example.com",
   };
   const problems = (source: Record<string, string>) => {
     const result = parseEnv(source);

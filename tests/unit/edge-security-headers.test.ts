@@ -89,6 +89,8 @@ describe("HSTS", () => {
     JWT_PRIVATE_KEY: "unused-here",
     UPSTASH_REDIS_REST_URL: "https://redis.example.com",
     UPSTASH_REDIS_REST_TOKEN: "t",
+    SMTP_URL: "smtps://smtp.example.com",
+    MAIL_FROM: "no-reply@example.com",
   };
 
   it("is sent for one year with subdomains and preload in a deployment (always https), with upgrade-insecure-requests", async () => {

@@ -10,6 +10,8 @@ const DEPLOYED_OK = {
   UPSTASH_REDIS_REST_URL: "https://eu1-example.upstash.io",
   UPSTASH_REDIS_REST_TOKEN: "token",
   CRON_SECRET: "c".repeat(32),
+  SMTP_URL: "smtps://user:pass@smtp.example.com",
+  MAIL_FROM: "Palisade <no-reply@example.com>",
 };
 
 function problems(source: Record<string, string | undefined>): string[] {
