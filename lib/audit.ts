@@ -49,6 +49,8 @@ export const AUDIT_EVENT_TYPES = [
   "cookie.duplicate_refused",
   // The retention job ran (lib/db/scheduled-prune.ts): what it deleted.
   "retention.pruned",
+  // A message that every delivery attempt failed to hand to the relay (lib/mail/send-mail.ts).
+  "mail.failed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

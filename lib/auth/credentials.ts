@@ -8,6 +8,8 @@ import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
+import { env } from "../env";
+import { sendMail } from "../mail/send-mail";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../users/public-user";
 import { isCommonPassword } from "./common-passwords";
 import { hashPassword } from "./password-hash";
@@ -64,11 +66,22 @@ export async function changePassword(db: Db, userId: string, currentSessionId: s
   }
   assertAcceptablePassword(input.newPassword, user, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
-  await db.$transaction(async (tx) => {
+  const revoked = await db.$transaction(async (tx) => {
     // updateMany: an account deleted meanwhile is "signed out" (401), not a crash.
     const updated = await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
     if (updated.count !== 1) throw new AppError("ERR_UNAUTHENTICATED");
-    const revoked = await revokeAllSessions(tx, userId, "password_changed", currentSessionId);
-    await recordAuditEvent(tx, context, { type: "password.changed", actorId: userId, targetId: userId, details: { otherSessionsRevoked: revoked } });
+    const ended = await revokeAllSessions(tx, userId, "password_changed", currentSessionId);
+    await recordAuditEvent(tx, context, { type: "password.changed", actorId: userId, targetId: userId, details: { otherSessionsRevoked: ended } });
+    return ended;
   });
+  // After the commit: the notice tells the owner of the address, who may not be the one who changed it.
+  await sendMail(
+    db,
+    {
+      to: user.email,
+      template: "password-changed",
+      data: { name: user.name, when: new Date(), otherSessionsEnded: revoked, sessionsUrl: `${env.APP_URL}/sessions` },
+    },
+    { context },
+  );
 }

@@ -18,6 +18,8 @@
  * - an **audit row** older than RETENTION_AUDIT_DAYS (400 by default: a year and a margin, as
  *   incident reviews and ASVS 16.4 retention expect);
  * - a **spent proof** whose proof has expired: nothing can present it any more.
+ * - a **mail message** sent, failed or held for the outbox longer ago than an ended session is
+ *   kept; one still queued for its relay stays until it is delivered or fails.
  *
  * Each batch is one statement on its own: `DELETE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
  * LOCKED)`. It locks only the rows it deletes, never waits on a row a request holds (a refresh in
@@ -43,7 +45,7 @@ export interface PruneOptions {
   deadline?: number;
 }
 
-export const PRUNE_STEPS = ["supersededTokens", "endedSessionTokens", "endedSessions", "auditEvents", "spentProofs"] as const;
+export const PRUNE_STEPS = ["supersededTokens", "endedSessionTokens", "endedSessions", "auditEvents", "spentProofs", "mailMessages"] as const;
 export type PruneStep = (typeof PRUNE_STEPS)[number];
 
 export interface PruneReport {
@@ -98,6 +100,11 @@ function batches(policy: RetentionPolicy, now: Date): Record<PruneStep, Batch> {
         LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
     auditEvents: olderThan("AuditEvent", "createdAt", auditCutoff),
     spentProofs: olderThan("SpentProof", "expiresAt", now),
+    // A message still waiting for its relay is kept whatever its age: it has not been delivered.
+    mailMessages: (db, limit) => db.$executeRaw`
+      DELETE FROM "MailMessage" WHERE id IN (
+        SELECT id FROM "MailMessage" WHERE status <> 'QUEUED' AND "createdAt" < ${sessionCutoff}
+        LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
   };
 }
 

@@ -12,6 +12,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import { env } from "../env";
 import { AppError } from "../http/errors";
+import { log } from "../log";
+import { deliverDueMail } from "../mail/send-mail";
 import type { Db } from "./client";
 import { prune, retentionPolicyFrom, type PruneOptions, type PruneReport } from "./prune";
 
@@ -22,6 +24,10 @@ export async function runScheduledPrune(db: Db, context: AuditContext, options: 
     type: "retention.pruned",
     details: { ...report.deleted, batches: report.batches, complete: report.complete, milliseconds: report.milliseconds },
   });
+  // The one job that runs on a schedule also retries mail a relay refused (lib/mail/send-mail.ts),
+  // so a message is never left waiting for the next one to be sent.
+  const mail = await deliverDueMail(db, { context });
+  if (mail.sent + mail.queued > 0) log.info({ ...mail }, "scheduled mail delivery");
   return report;
 }
 

@@ -9,6 +9,7 @@
  * HSTS header, which only a deployment sends, is then missing, and the admin routes are skipped
  * because nothing can promote a user while the embedded database is held by the app.
  */
+import { startSmtpPeer } from "../../tests/support/smtp-peer";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -76,7 +77,10 @@ export async function startScanStack(log: (line: string) => void): Promise<ScanS
       const server = rest;
       cleanups.push(() => server.close());
     }
-    const env: Record<string, string> = { ...UNTHROTTLED, LOG_LEVEL: "error" };
+    // A deployment must send its mail; the scan's relay is a real SMTP server on loopback.
+    const smtp = await startSmtpPeer();
+    cleanups.push(() => smtp.close());
+    const env: Record<string, string> = { ...UNTHROTTLED, LOG_LEVEL: "error", SMTP_URL: smtp.url, MAIL_FROM: "Palisade scan <no-reply@palisade.test>" };
     let databaseUrl: string | null = null;
     if (postgres) {
       const database = await createPostgresDatabase(postgresAdminUrl(), { migrated: true, prefix: "palisade_scan" });

@@ -43,3 +43,22 @@ test("deleting the account needs the password, then signs out and the account is
   const login = await page.request.post("/api/auth/login", { data: { email: user.email, password: PASSWORD }, headers: { origin } });
   expect(login.status()).toBe(401);
 });
+
+test("a password change sends its owner a notice, which a newcomer reads in the development outbox", async ({ page, origin }) => {
+  const user = await registerUser(page, origin, "notice");
+  await page.goto("/account");
+  await expect(page.getByRole("button", { name: "Change password" })).toBeEnabled();
+  await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill("a brand new passphrase for winter");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password changed.")).toBeVisible();
+
+  await page.goto("/dev/outbox");
+  await expect(page.getByRole("heading", { level: 1, name: "Development outbox" })).toBeVisible();
+  const notice = page.getByRole("article").filter({ hasText: user.email }).filter({ hasText: "Your Palisade password was changed" });
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText("No other device was signed in.");
+  // The app's own link is clickable, and leads where it says.
+  await notice.getByRole("link", { name: `${origin}/sessions` }).click();
+  await expect(page).toHaveURL(`${origin}/sessions`);
+});

@@ -107,6 +107,31 @@ describe.each(databaseKinds())("retention on %s", (kind) => {
     expect((await db().spentProof.findMany({ select: { id: true } })).map((p) => p.id)).toEqual(["spent-live"]);
   });
 
+  it("deletes mail sent, failed or held longer ago than ended sessions are kept, and never a message still waiting for its relay", async () => {
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    const recent = new Date(Date.now() - 86_400_000);
+    const message = (id: string, status: "QUEUED" | "SENT" | "HELD" | "FAILED", createdAt: Date) => ({
+      id,
+      to: "a@example.com",
+      template: "password-changed",
+      subject: "s",
+      status,
+      createdAt,
+    });
+    await db().mailMessage.createMany({
+      data: [
+        message("old-sent", "SENT", old),
+        message("old-held", "HELD", old),
+        message("old-failed", "FAILED", old),
+        message("old-queued", "QUEUED", old),
+        message("new-sent", "SENT", recent),
+      ],
+    });
+    const report = await prune(db(), POLICY);
+    expect(report.deleted.mailMessages).toBe(3);
+    expect((await db().mailMessage.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((m) => m.id)).toEqual(["new-sent", "old-queued"]);
+  });
+
   it("after a prune a live session still refreshes, and a replayed token still revokes its whole family", async () => {
     const kept = await signUp();
     const victim = await signUp();
