@@ -10,6 +10,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
 import { problemResponse } from "../http/problem";
 import { toPublicUser } from "../users/public-user";
+import { sendSecurityNotice } from "../users/security-notices";
 import { REFRESH_COOKIE } from "./cookie-names";
 import { readCookie } from "./cookies";
 import { sessionResponse } from "./issue";
@@ -29,6 +30,7 @@ export async function refreshSession(db: Db, request: Request, context: AuditCon
       return sessionResponse(toPublicUser(outcome.user), outcome.sessionId, null);
     case "reused":
       log.warn({ userId: outcome.userId, sessionId: outcome.sessionId }, "refresh token reuse: session revoked");
+      await sendSecurityNotice(db, outcome.userId, { kind: "session-ended-on-reuse" }, context);
       return signedOut(problemResponse(new AppError("ERR_REFRESH_REUSED", { detail: "Sign in again." }), context.requestId), url);
     case "invalid":
       return signedOut(problemResponse(new AppError("ERR_REFRESH_INVALID", { detail: "Sign in again." }), context.requestId), url);

@@ -4,7 +4,7 @@
  * own, for clients that show no HTML. Dates are written in UTC, because the server does not know
  * the reader's time zone.
  */
-import { html, htmlDocument } from "./render";
+import { html, htmlDocument, raw } from "./render";
 
 export interface RenderedMail {
   subject: string;
@@ -14,6 +14,25 @@ export interface RenderedMail {
 
 function utc(when: Date): string {
   return `${when.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A notice's parts, written once: the text and HTML parts are both made from them. */
+interface Notice {
+  subject: string;
+  heading: string;
+  name: string;
+  paragraphs: string[];
+  /** The closing sentence, with the one link the notice offers. */
+  action: { lead: string; label: string; url: string };
+}
+
+function notice({ subject, heading, name, paragraphs, action }: Notice): RenderedMail {
+  const text = [`Hello ${name},`, ...paragraphs, `${action.lead} ${action.label}: ${action.url}`].join("\n\n");
+  const body = html`<h1 style="font-size:20px;margin:0 0 16px">${heading}</h1>
+    <p>Hello ${name},</p>
+    ${raw(paragraphs.map((paragraph) => html`<p>${paragraph}</p>`.trustedHtml).join("\n    "))}
+    <p>${action.lead} <a href="${action.url}">${action.label}</a>.</p>`;
+  return { subject, text, html: htmlDocument(subject, body) };
 }
 
 export interface PasswordChangedData {
@@ -26,29 +45,69 @@ export interface PasswordChangedData {
 }
 
 function passwordChanged(data: PasswordChangedData): RenderedMail {
-  const subject = "Your Palisade password was changed";
   const ended =
     data.otherSessionsEnded === 0
       ? "No other device was signed in."
       : `${data.otherSessionsEnded} other ${data.otherSessionsEnded === 1 ? "device was" : "devices were"} signed out.`;
-  const text = [
-    `Hello ${data.name},`,
-    "",
-    `The password of your Palisade account was changed on ${utc(data.when)}. ${ended}`,
-    "",
-    "If you made this change, there is nothing else to do.",
-    `If you did not, someone else knows your password. Review where you are signed in: ${data.sessionsUrl}`,
-  ].join("\n");
-  const body = html`<h1 style="font-size:20px;margin:0 0 16px">Your password was changed</h1>
-    <p>Hello ${data.name},</p>
-    <p>The password of your Palisade account was changed on ${utc(data.when)}. ${ended}</p>
-    <p>If you made this change, there is nothing else to do.</p>
-    <p>If you did not, someone else knows your password. <a href="${data.sessionsUrl}">Review where you are signed in</a>.</p>`;
-  return { subject, text, html: htmlDocument(subject, body) };
+  return notice({
+    subject: "Your Palisade password was changed",
+    heading: "Your password was changed",
+    name: data.name,
+    paragraphs: [`The password of your Palisade account was changed on ${utc(data.when)}. ${ended}`, "If you made this change, there is nothing else to do."],
+    action: { lead: "If you did not, someone else knows your password.", label: "Review where you are signed in", url: data.sessionsUrl },
+  });
+}
+
+export interface SignInMethodChangedData {
+  name: string;
+  /** The provider's name, as the sign-in page shows it. */
+  method: string;
+  change: "connected" | "removed";
+  when: Date;
+  /** Where the account's sign-in methods are listed: `${APP_URL}/account`. */
+  accountUrl: string;
+}
+
+function signInMethodChanged(data: SignInMethodChangedData): RenderedMail {
+  const connected = data.change === "connected";
+  const subject = connected ? `${data.method} can now sign in to your Palisade account` : `${data.method} was removed from your Palisade account`;
+  const what = connected
+    ? `${data.method} was connected to your Palisade account on ${utc(data.when)}: it can now sign you in.`
+    : `${data.method} was removed from your Palisade account on ${utc(data.when)}: it can no longer sign you in.`;
+  return notice({
+    subject,
+    heading: subject,
+    name: data.name,
+    paragraphs: [`${what} Your other devices were signed out.`, "If you made this change, there is nothing else to do."],
+    action: { lead: "If you did not,", label: "review your sign-in methods and change your password", url: data.accountUrl },
+  });
+}
+
+export interface SessionEndedOnReuseData {
+  name: string;
+  when: Date;
+  /** Where the account's sessions are listed: `${APP_URL}/sessions`. */
+  sessionsUrl: string;
+}
+
+function sessionEndedOnReuse(data: SessionEndedOnReuseData): RenderedMail {
+  return notice({
+    subject: "A sign-in to your Palisade account was ended",
+    heading: "A sign-in was ended",
+    name: data.name,
+    paragraphs: [
+      `On ${utc(data.when)} a sign-in to your account presented a session key that had already been used. ` +
+        "That happens when a key is copied and replayed, so the sign-in was ended on every device that shared it.",
+      "Sign in again on that device.",
+    ],
+    action: { lead: "If this happens again, change your password and", label: "review where you are signed in", url: data.sessionsUrl },
+  });
 }
 
 export const TEMPLATES = {
   "password-changed": passwordChanged,
+  "sign-in-method-changed": signInMethodChanged,
+  "session-ended-on-reuse": sessionEndedOnReuse,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/databases";
-import { call } from "../support/http";
+import { call, type Handler } from "../support/http";
 import { integrationSuite } from "../support/app";
 import { credentialOf, PASSWORD, type World } from "../support/authz-world";
 import { startSmtpPeer, type SmtpPeer } from "../support/smtp-peer";
@@ -146,5 +146,36 @@ describe.each(databaseKinds())("mail on %s", (kind) => {
     });
     expect(response.status).toBe(400);
     expect(await rows()).toEqual([]);
+  });
+
+  it("a replayed refresh token that ends a session tells the account's owner", async () => {
+    const jar = world.userA.jar();
+    for (let i = 0; i < 2; i += 1) {
+      expect((await call(suite.routes.refresh, { method: "POST", url: "http://localhost:3000/api/auth/refresh", jar })).status).toBe(200);
+    }
+    expect(await rows()).toEqual([]);
+    // The first token again, two rotations later: theft, not a race.
+    const replay = await call(suite.routes.refresh, { method: "POST", url: "http://localhost:3000/api/auth/refresh", jar: world.userA.jar() });
+    expect(replay.status).toBe(401);
+    const [row] = await rows();
+    expect(row).toMatchObject({ to: world.userA.email, template: "session-ended-on-reuse", subject: "A sign-in to your Palisade account was ended" });
+    expect(row!.text).toContain("already been used");
+  });
+
+  it("removing a provider tells the account's owner, and a refused removal tells no one", async () => {
+    const { DELETE } = await import("@/app/api/auth/oauth/accounts/[provider]/route");
+    const remove = (provider: string, as: "userA" | "userB") =>
+      call(DELETE as unknown as Handler, {
+        method: "DELETE",
+        url: `http://localhost:3000/api/auth/oauth/accounts/${provider}`,
+        params: { provider },
+        jar: world[as].jar(),
+      });
+    expect((await remove("oidc", "userB")).status).toBe(404);
+    expect(await rows()).toEqual([]);
+    expect((await remove("oidc", "userA")).status).toBe(204);
+    const [row] = await rows();
+    expect(row).toMatchObject({ to: world.userA.email, template: "sign-in-method-changed", subject: "oidc was removed from your Palisade account" });
+    expect(row!.text).toContain("it can no longer sign you in");
   });
 });

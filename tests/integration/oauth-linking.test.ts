@@ -244,6 +244,20 @@ describe.each(databaseKinds())("account linking rules on %s", (kind) => {
       expect(await whoAmI(app, fresh.jar)).toBe(userId);
     });
 
+    it("tells the account's address when a provider is connected to it", async () => {
+      const email = uniquePerson().email;
+      const { jar } = await registerWithPassword(app, email);
+      await providerSignIn(uniquePerson(), jar);
+      const notices = await app.db.mailMessage.findMany({ where: { to: email }, select: { template: true, subject: true, text: true } });
+      expect(notices).toEqual([
+        {
+          template: "sign-in-method-changed",
+          subject: `${OIDC_NAME} can now sign in to your Palisade account`,
+          text: expect.stringContaining("it can now sign you in"),
+        },
+      ]);
+    });
+
     it("refuses to link when the session was not opened recently: a borrowed token cannot add a lasting credential", async () => {
       const { jar, userId } = await registerWithPassword(app, uniquePerson().email);
       await app.db.session.updateMany({ where: { userId }, data: { createdAt: new Date(Date.now() - 11 * 60 * 1000) } });

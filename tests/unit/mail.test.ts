@@ -94,6 +94,22 @@ describe("templates", () => {
     expect(mail.text).toContain("changed on 2026-12-01 10:00 UTC. 1 other device was signed out.");
   });
 
+  it("every template escapes a typed name in its HTML part, and keeps it as typed in the text part", () => {
+    const name = `<img src=x onerror=alert(1)>`;
+    const when = new Date("2026-12-01T10:00:00Z");
+    const rendered = [
+      renderMail("password-changed", { name, when, otherSessionsEnded: 0, sessionsUrl: "https://app.example.com/sessions" }),
+      renderMail("sign-in-method-changed", { name, when, method: "GitHub", change: "connected", accountUrl: "https://app.example.com/account" }),
+      renderMail("session-ended-on-reuse", { name, when, sessionsUrl: "https://app.example.com/sessions" }),
+    ];
+    for (const mail of rendered) {
+      expect(mail.html).not.toContain("<img");
+      expect(mail.html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+      expect(mail.text).toContain(`Hello ${name},`);
+    }
+    expect(rendered[1]!.subject).toBe("GitHub can now sign in to your Palisade account");
+  });
+
   it("escape every interpolated value, and pass nested markup through once", () => {
     expect(escapeHtml(`'"<>&`)).toBe("&#39;&quot;&lt;&gt;&amp;");
     expect(html`<p>${html`<b>${"<i>"}</b>`}</p>`.trustedHtml).toBe("<p><b>&lt;i&gt;</b></p>");

@@ -28,8 +28,10 @@ import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../../users/public-user";
+import { sendSecurityNotice } from "../../users/security-notices";
 import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
 import type { ProviderId } from "./configured";
+import { providerName } from "./provider-name";
 import type { ProviderIdentity } from "./identity";
 import type { OAuthOutcomeCode } from "./sign-in-page";
 import type { PendingLink } from "./pending-link";
@@ -138,6 +140,7 @@ async function linkToCaller(db: Db, identity: ProviderIdentity, caller: UserActo
   await recordAuditEvent(db, context, { type: "oauth.linked", actorId: caller.id, targetId: caller.id, details: { provider, proof: "signed-in" } });
   // A new way in: the caller's other sessions end, as when a password is added or changed.
   await endSessionsAfterChange(db, context, caller.id, caller.sessionId, "provider_linked");
+  await sendSecurityNotice(db, caller.id, { kind: "sign-in-method-changed", method: providerName(provider), change: "connected" }, context);
   return { kind: "linked", userId: caller.id };
 }
 
@@ -233,6 +236,7 @@ export async function linkWithPassword(db: Db, pending: PendingLink, user: Publi
     await recordAuditEvent(db, context, { type: "oauth.linked", actorId: userId, targetId: userId, details: { provider, proof: "password" } });
     // A new way in: every session opened before it ends, as when a password is added or changed.
     await endSessionsAfterChange(db, context, userId, null, "provider_linked");
+    await sendSecurityNotice(db, userId, { kind: "sign-in-method-changed", method: providerName(provider), change: "connected" }, context);
   }
   return openSession(db, user, provider, false, context);
 }

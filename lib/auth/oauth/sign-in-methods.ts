@@ -19,9 +19,10 @@ import { recordAuditEvent, type AuditContext } from "../../audit";
 import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { AppError } from "../../http/errors";
-import { PROVIDER_IDS, providersFor, type ProviderId } from "./configured";
+import { PROVIDER_IDS, type ProviderId } from "./configured";
 import { endSessionsAfterChange, isRecentSignIn, RECENT_SIGN_IN_SECONDS } from "./linking";
-import { env } from "../../env";
+import { providerName } from "./provider-name";
+import { sendSecurityNotice } from "../../users/security-notices";
 
 export const LinkedProviderSchema = z.strictObject({
   provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
@@ -44,12 +45,6 @@ export type SignInMethods = z.infer<typeof SignInMethodsSchema>;
 export const UnlinkParamsSchema = z.strictObject({
   provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]], { message: "Not a sign-in provider." }),
 });
-
-function providerName(provider: ProviderId): string {
-  // A provider linked while it was configured, and since switched off, is still listed (and
-  // removable) under its id: it is still a row that could sign in if switched back on.
-  return providersFor(env).find((entry) => entry.id === provider)?.name ?? provider;
-}
 
 /** The caller's own sign-in methods. Reads a count for the password, never the hash. */
 export async function listSignInMethods(db: Db, userId: string): Promise<SignInMethods> {
@@ -102,4 +97,5 @@ export async function unlinkProvider(db: Db, caller: UserActor, provider: Provid
   });
   // Outside the lock: ending sessions touches other rows and need not hold the user's.
   await endSessionsAfterChange(db, context, caller.id, caller.sessionId, "provider_unlinked");
+  await sendSecurityNotice(db, caller.id, { kind: "sign-in-method-changed", method: providerName(provider), change: "removed" }, context);
 }
