@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { announceSignOut, api, leaveForSignIn } from "@/lib/client/browser";
 import { SessionListSchema, type Session } from "@/lib/client/resources";
-import { describeUserAgent } from "@/lib/client/user-agent";
+import { describeUserAgent } from "@/lib/shared/user-agent";
 import { LoadError } from "../forms/load-error";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";

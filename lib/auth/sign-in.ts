@@ -11,6 +11,7 @@ import { AppError } from "../http/errors";
 import { sessionResponse } from "./issue";
 import { attemptPassword } from "./password-attempt";
 import { createSession } from "./sessions";
+import { noticeNewSignIn } from "../users/new-sign-in";
 import type { LoginInput } from "./schemas";
 
 export async function signIn(db: Db, input: LoginInput, context: AuditContext): Promise<Response> {
@@ -18,6 +19,8 @@ export async function signIn(db: Db, input: LoginInput, context: AuditContext): 
   if (!result.ok) {
     throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
   }
+  // Compared with the sessions from before this one.
+  await noticeNewSignIn(db, result.user.id, "your password", context);
   const session = await createSession(db, result.user.id, context);
   await recordAuditEvent(db, context, { type: "login.succeeded", actorId: result.user.id, targetId: session.sessionId });
   const response = await sessionResponse(result.user, session.sessionId, session);

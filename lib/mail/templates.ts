@@ -104,10 +104,39 @@ function sessionEndedOnReuse(data: SessionEndedOnReuseData): RenderedMail {
   });
 }
 
+export interface NewSignInData {
+  name: string;
+  when: Date;
+  /** "Firefox on Windows" (lib/shared/user-agent.ts). */
+  device: string;
+  /** The client address, when a trusted proxy gave one. */
+  ip: string | null;
+  /** "your password", or the provider's name. */
+  method: string;
+  newDevice: boolean;
+  sessionsUrl: string;
+}
+
+function newSignIn(data: NewSignInData): RenderedMail {
+  const from = data.ip === null ? data.device : `${data.device}, from the address ${data.ip}`;
+  const fresh = data.newDevice ? "a device" : "an address";
+  return notice({
+    subject: "A new sign-in to your Palisade account",
+    heading: "A new sign-in to your account",
+    name: data.name,
+    paragraphs: [
+      `Your account was signed in to with ${data.method} on ${utc(data.when)}, using ${from}.`,
+      `It is ${fresh} your account had not signed in from before. If it was you, there is nothing else to do.`,
+    ],
+    action: { lead: "If it was not you, change your password and end that session:", label: "review where you are signed in", url: data.sessionsUrl },
+  });
+}
+
 export const TEMPLATES = {
   "password-changed": passwordChanged,
   "sign-in-method-changed": signInMethodChanged,
   "session-ended-on-reuse": sessionEndedOnReuse,
+  "new-sign-in": newSignIn,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -12,21 +12,35 @@ import { sendMail } from "../mail/send-mail";
 export type SecurityNotice =
   | { kind: "sign-in-method-changed"; method: string; change: "connected" | "removed" }
   /** A replayed refresh token ended a session (lib/auth/sessions.ts). */
-  | { kind: "session-ended-on-reuse" };
+  | { kind: "session-ended-on-reuse" }
+  /** A sign-in from a device or an address the account has no session from (./new-sign-in.ts). */
+  | { kind: "new-sign-in"; method: string; device: string; ip: string | null; newDevice: boolean };
 
 export async function sendSecurityNotice(db: Db, userId: string, notice: SecurityNotice, context: AuditContext): Promise<void> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } });
   // Deleted meanwhile: there is no one left to tell.
   if (user === null) return;
   const when = new Date();
-  if (notice.kind === "sign-in-method-changed") {
-    const data = { name: user.name, method: notice.method, change: notice.change, when, accountUrl: `${env.APP_URL}/account` };
-    await sendMail(db, { to: user.email, template: "sign-in-method-changed", data }, { context });
-    return;
+  const sessionsUrl = `${env.APP_URL}/sessions`;
+  const to = user.email;
+  // A switch the compiler holds to every kind, so a new notice cannot fall through to another's template.
+  switch (notice.kind) {
+    case "sign-in-method-changed": {
+      const data = { name: user.name, method: notice.method, change: notice.change, when, accountUrl: `${env.APP_URL}/account` };
+      await sendMail(db, { to, template: "sign-in-method-changed", data }, { context });
+      return;
+    }
+    case "new-sign-in": {
+      const { method, device, ip, newDevice } = notice;
+      await sendMail(db, { to, template: "new-sign-in", data: { name: user.name, when, method, device, ip, newDevice, sessionsUrl } }, { context });
+      return;
+    }
+    case "session-ended-on-reuse":
+      await sendMail(db, { to, template: "session-ended-on-reuse", data: { name: user.name, when, sessionsUrl } }, { context });
+      return;
+    default: {
+      const unknown: never = notice;
+      throw new Error(`unknown security notice ${JSON.stringify(unknown)}`);
+    }
   }
-  await sendMail(
-    db,
-    { to: user.email, template: "session-ended-on-reuse", data: { name: user.name, when, sessionsUrl: `${env.APP_URL}/sessions` } },
-    { context },
-  );
 }

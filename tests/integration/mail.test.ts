@@ -178,4 +178,34 @@ describe.each(databaseKinds())("mail on %s", (kind) => {
     expect(row).toMatchObject({ to: world.userA.email, template: "sign-in-method-changed", subject: "oidc was removed from your Palisade account" });
     expect(row!.text).toContain("it can no longer sign you in");
   });
+
+  it("a sign-in from a device the account has never used sends a notice; the same device again, or a registration, sends none", async () => {
+    const email = `notice-${Date.now()}@example.com`;
+    const firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
+    const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+    const register = await call(suite.routes.register, { body: { email, name: "Noa", password: PASSWORD }, headers: { "user-agent": firefox } });
+    expect(register.status).toBe(201);
+    const login = (userAgent: string) => call(suite.routes.login, { body: { email, password: PASSWORD }, headers: { "user-agent": userAgent } });
+    expect((await login(firefox)).status).toBe(200);
+    expect(await rows()).toEqual([]);
+
+    expect((await login(chrome)).status).toBe(200);
+    const [notice] = await rows();
+    expect(notice).toMatchObject({ to: email, template: "new-sign-in", subject: "A new sign-in to your Palisade account" });
+    expect(notice!.text).toContain("with your password");
+    expect(notice!.text).toContain("using Chrome on Linux.");
+    expect(notice!.text).toContain("It is a device your account had not signed in from before.");
+
+    expect((await login(chrome)).status).toBe(200);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it("a wrong password sends no notice, whatever the device", async () => {
+    const response = await call(suite.routes.login, {
+      body: { email: world.userA.email, password: "not the password" },
+      headers: { "user-agent": "curl/8.0" },
+    });
+    expect(response.status).toBe(401);
+    expect(await rows()).toEqual([]);
+  });
 });

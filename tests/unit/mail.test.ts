@@ -101,6 +101,15 @@ describe("templates", () => {
       renderMail("password-changed", { name, when, otherSessionsEnded: 0, sessionsUrl: "https://app.example.com/sessions" }),
       renderMail("sign-in-method-changed", { name, when, method: "GitHub", change: "connected", accountUrl: "https://app.example.com/account" }),
       renderMail("session-ended-on-reuse", { name, when, sessionsUrl: "https://app.example.com/sessions" }),
+      renderMail("new-sign-in", {
+        name,
+        when,
+        method: "your password",
+        device: "Firefox on Windows",
+        ip: "203.0.113.9",
+        newDevice: false,
+        sessionsUrl: "https://app.example.com/sessions",
+      }),
     ];
     for (const mail of rendered) {
       expect(mail.html).not.toContain("<img");
@@ -108,6 +117,8 @@ describe("templates", () => {
       expect(mail.text).toContain(`Hello ${name},`);
     }
     expect(rendered[1]!.subject).toBe("GitHub can now sign in to your Palisade account");
+    expect(rendered[3]!.text).toContain("using Firefox on Windows, from the address 203.0.113.9.");
+    expect(rendered[3]!.text).toContain("It is an address your account had not signed in from before.");
   });
 
   it("escape every interpolated value, and pass nested markup through once", () => {

@@ -28,6 +28,7 @@ import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../../users/public-user";
+import { noticeNewSignIn } from "../../users/new-sign-in";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
 import type { ProviderId } from "./configured";
@@ -83,6 +84,8 @@ async function refuse(
 }
 
 async function openSession(db: Db, user: PublicUser, provider: ProviderId, created: boolean, context: AuditContext) {
+  // Compared with the sessions from before this one; a new account has none and gets no notice.
+  await noticeNewSignIn(db, user.id, providerName(provider), context);
   const session = await createSession(db, user.id, context);
   await recordAuditEvent(db, context, {
     type: "oauth.signed_in",

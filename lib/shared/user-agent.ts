@@ -1,6 +1,6 @@
 /**
  * A short, human label for a session's user agent ("Firefox on Windows"), for the sessions
- * page. Deliberately coarse: it helps a person recognise their own devices, and is not a
+ * page and the new-sign-in notice. Deliberately coarse: it helps a person recognise their own devices, and is not a
  * fingerprint. The raw string is still shown on hover for anyone who wants the detail.
  */
 

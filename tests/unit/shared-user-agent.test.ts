@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeUserAgent } from "@/lib/client/user-agent";
+import { describeUserAgent } from "@/lib/shared/user-agent";
 
 describe("describeUserAgent", () => {
   it.each([

@@ -1,0 +1,46 @@
+/**
+ * "A new sign-in to your account": the notice for a sign-in from a device (user agent) or an
+ * address the account has no session from, ended ones included while retention keeps them
+ * (30 days). It is how the owner of a stolen password hears that someone used it. The very first
+ * session of an account (its registration) is new by definition and tells no one anything.
+ *
+ * Call it before the new session is created, so the sessions it compares with are the earlier ones.
+ */
+import "server-only";
+import type { AuditContext } from "../audit";
+import type { Db } from "../db/client";
+import { describeUserAgent } from "../shared/user-agent";
+import { sendSecurityNotice } from "./security-notices";
+
+export interface SignInOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface Novelty {
+  device: boolean;
+  address: boolean;
+}
+
+/** What is new about this sign-in; null for an account that has never had a session. */
+export async function signInNovelty(db: Db, userId: string, origin: SignInOrigin): Promise<Novelty | null> {
+  const [total, sameDevice, sameAddress] = await Promise.all([
+    db.session.count({ where: { userId } }),
+    db.session.count({ where: { userId, userAgent: origin.userAgent } }),
+    origin.ip === null ? Promise.resolve(1) : db.session.count({ where: { userId, ip: origin.ip } }),
+  ]);
+  if (total === 0) return null;
+  return { device: sameDevice === 0, address: sameAddress === 0 };
+}
+
+/** Send the notice when the sign-in comes from somewhere new. `method`: "your password" or a provider's name. */
+export async function noticeNewSignIn(db: Db, userId: string, method: string, context: AuditContext): Promise<void> {
+  const novelty = await signInNovelty(db, userId, context);
+  if (novelty === null || (!novelty.device && !novelty.address)) return;
+  await sendSecurityNotice(
+    db,
+    userId,
+    { kind: "new-sign-in", method, device: describeUserAgent(context.userAgent), ip: context.ip, newDevice: novelty.device },
+    context,
+  );
+}
