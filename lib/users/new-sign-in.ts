@@ -9,6 +9,7 @@
 import "server-only";
 import type { AuditContext } from "../audit";
 import type { Db } from "../db/client";
+import { log } from "../log";
 import { describeUserAgent } from "../shared/user-agent";
 import { sendSecurityNotice } from "./security-notices";
 
@@ -35,7 +36,14 @@ export async function signInNovelty(db: Db, userId: string, origin: SignInOrigin
 
 /** Send the notice when the sign-in comes from somewhere new. `method`: "your password" or a provider's name. */
 export async function noticeNewSignIn(db: Db, userId: string, method: string, context: AuditContext): Promise<void> {
-  const novelty = await signInNovelty(db, userId, context);
+  let novelty: Novelty | null;
+  try {
+    novelty = await signInNovelty(db, userId, context);
+  } catch (error) {
+    // The sign-in itself is sound: a failed comparison costs the notice, never the sign-in.
+    log.error({ err: error, userId }, "new-sign-in check failed");
+    return;
+  }
   if (novelty === null || (!novelty.device && !novelty.address)) return;
   await sendSecurityNotice(
     db,

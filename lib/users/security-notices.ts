@@ -2,11 +2,14 @@
  * Security notices: mail to an account's own address when something that protects the account
  * changed, so its owner hears of it even when they were not the one who made the change. Each
  * is sent after the change committed, and each change is already audited where it happens.
+ * Like `sendMail`, a notice never fails the request that caused it: the change has happened,
+ * and a lookup that fails on the way to telling someone is logged, not thrown.
  */
 import "server-only";
 import type { AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { env } from "../env";
+import { log } from "../log";
 import { sendMail } from "../mail/send-mail";
 
 export type SecurityNotice =
@@ -17,6 +20,14 @@ export type SecurityNotice =
   | { kind: "new-sign-in"; method: string; device: string; ip: string | null; newDevice: boolean };
 
 export async function sendSecurityNotice(db: Db, userId: string, notice: SecurityNotice, context: AuditContext): Promise<void> {
+  try {
+    await send(db, userId, notice, context);
+  } catch (error) {
+    log.error({ err: error, userId, notice: notice.kind }, "security notice not sent");
+  }
+}
+
+async function send(db: Db, userId: string, notice: SecurityNotice, context: AuditContext): Promise<void> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } });
   // Deleted meanwhile: there is no one left to tell.
   if (user === null) return;

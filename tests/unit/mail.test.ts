@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
 import { linkPieces } from "@/lib/mail/outbox";
 import { escapeHtml, html } from "@/lib/mail/render";
-import { retryDelayMs } from "@/lib/mail/send-mail";
+import type { Db } from "@/lib/db/client";
+import { retryDelayMs, sendMail } from "@/lib/mail/send-mail";
+import { noticeNewSignIn } from "@/lib/users/new-sign-in";
+import { sendSecurityNotice } from "@/lib/users/security-notices";
 import { renderMail } from "@/lib/mail/templates";
 import { outboxAvailable, smtpOptions } from "@/lib/mail/transport";
 
@@ -135,5 +138,25 @@ describe("the outbox's links", () => {
       { kind: "link", href: "http://localhost:3000/reset?t=abc" },
       { kind: "text", text: ". Or https://evil.example/x" },
     ]);
+  });
+});
+
+describe("a notice never fails the request that caused it", () => {
+  // A database that is down by the time the notice is sent: the change itself has already committed.
+  const down = new Proxy({}, { get: () => new Proxy({}, { get: () => () => Promise.reject(new Error("database down")) }) }) as Db;
+  const context = { ip: null, userAgent: "test", requestId: "notice-test" };
+
+  it("resolves, having logged, when the account lookup fails", async () => {
+    await expect(sendSecurityNotice(down, "u1", { kind: "session-ended-on-reuse" }, context)).resolves.toBeUndefined();
+  });
+
+  it("resolves when the new-sign-in comparison fails", async () => {
+    await expect(noticeNewSignIn(down, "u1", "your password", context)).resolves.toBeUndefined();
+  });
+
+  it("resolves, saying so, when the message cannot be recorded", async () => {
+    await expect(
+      sendMail(down, { to: "a@example.com", template: "session-ended-on-reuse", data: { name: "A", when: new Date(), sessionsUrl: "x" } }),
+    ).resolves.toBe("not-recorded");
   });
 });
