@@ -65,7 +65,8 @@ export function smtpOptions(settings: SmtpSettings): SMTPTransport.Options | nul
     secure: implicitTls,
     // Off loopback, STARTTLS is required: a relay that does not offer it gets no message.
     requireTLS: !implicitTls && !loopback,
-    tls: { minVersion: "TLSv1.2", rejectUnauthorized: true, servername: host.replace(/^\[|\]$/g, "") },
+    // nodemailer names the server for SNI and checks the certificate against the host.
+    tls: { minVersion: "TLSv1.2", rejectUnauthorized: true },
     ...(user === undefined ? {} : { auth: { user, pass: pass ?? "" } }),
     connectionTimeout: STEP_TIMEOUT_MS,
     greetingTimeout: STEP_TIMEOUT_MS,
