@@ -51,6 +51,16 @@ export const AUDIT_EVENT_TYPES = [
   "retention.pruned",
   // A message that every delivery attempt failed to hand to the relay (lib/mail/send-mail.ts).
   "mail.failed",
+  // Addresses and recovery (lib/users/; docs/decisions/045-verified-addresses-and-recovery.md).
+  "user.registration_repeated",
+  "email.verification_sent",
+  "email.verified",
+  "password.reset_requested",
+  "password.reset",
+  "email.change_requested",
+  "email.changed",
+  "email.change_undone",
+  "account.unverified_password_removed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -57,6 +57,9 @@ function readProcessEnv(): ProcessVariables {
     RATE_LIMIT_REFRESH_WINDOW: process.env.RATE_LIMIT_REFRESH_WINDOW,
     RATE_LIMIT_CREDENTIAL_MAX: process.env.RATE_LIMIT_CREDENTIAL_MAX,
     RATE_LIMIT_CREDENTIAL_WINDOW: process.env.RATE_LIMIT_CREDENTIAL_WINDOW,
+    RATE_LIMIT_MAIL_IP_MAX: process.env.RATE_LIMIT_MAIL_IP_MAX,
+    RATE_LIMIT_MAIL_ADDRESS_MAX: process.env.RATE_LIMIT_MAIL_ADDRESS_MAX,
+    RATE_LIMIT_MAIL_WINDOW: process.env.RATE_LIMIT_MAIL_WINDOW,
     RATE_LIMIT_STORE_TIMEOUT_MS: process.env.RATE_LIMIT_STORE_TIMEOUT_MS,
     RATE_LIMIT_MEMORY_MAX_KEYS: process.env.RATE_LIMIT_MEMORY_MAX_KEYS,
     AUTH_GITHUB_ID: process.env.AUTH_GITHUB_ID,
@@ -198,6 +201,11 @@ const schema = z.object({
   // is sized for people browsing (ADR 019), this one for the work an attacker can make us do.
   RATE_LIMIT_CREDENTIAL_MAX: count.default(100),
   RATE_LIMIT_CREDENTIAL_WINDOW: windowSeconds.default(15 * 60),
+  // Requests that mail someone an account link (sign-up, forgot password, address change), per
+  // client IP and per recipient address: the app must not become a way to flood a mailbox.
+  RATE_LIMIT_MAIL_IP_MAX: count.default(10),
+  RATE_LIMIT_MAIL_ADDRESS_MAX: count.default(3),
+  RATE_LIMIT_MAIL_WINDOW: windowSeconds.default(15 * 60),
   // How long a shared-store call may take before the tier's failure policy applies (ADR 011).
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   // Keys the in-memory store keeps per tier before evicting the least recently used one; also the

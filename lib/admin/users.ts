@@ -121,8 +121,9 @@ export async function updateUser(db: Db, admin: UserActor, id: string, input: Up
     const admins = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "User" WHERE role = 'ADMIN' AND "disabledAt" IS NULL ORDER BY id FOR UPDATE`;
     await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${id} FOR UPDATE`;
-    const current = await tx.user.findUnique({ where: { id }, select: adminUserSelect });
-    if (current === null) return null;
+    const found = await tx.user.findUnique({ where: { id }, select: { ...adminUserSelect, emailVerifiedAt: true } });
+    if (found === null) return null;
+    const { emailVerifiedAt, ...current } = found;
 
     const nextRole = input.role === undefined ? current.role : DB_ROLE[input.role];
     const wasDisabled = current.disabledAt !== null;
@@ -134,6 +135,10 @@ export async function updateUser(db: Db, admin: UserActor, id: string, input: Up
     }
 
     const roleChanged = nextRole !== current.role;
+    // An address no one proved may be a squatter's (ADR 045): it gets no power over other accounts.
+    if (roleChanged && nextRole === "ADMIN" && emailVerifiedAt === null) {
+      throw new AppError("ERR_EMAIL_UNVERIFIED", { detail: "This account has not confirmed its email address, so it cannot be made an administrator." });
+    }
     const disabledChanged = nextDisabled !== wasDisabled;
     if (!roleChanged && !disabledChanged) return toAdminUser(current);
 

@@ -1,5 +1,5 @@
 /**
- * Password sign-up and change. Checking a password, for sign-in and everything else, is
+ * Password rules and change (sign-up is lib/users/registration.ts). Checking a password, for sign-in and everything else, is
  * ./password-attempt.ts: the sign-in limits, one argon2 verification whether or not the account
  * exists (OWASP ASVS 5.0 V6.3.8), and an audit event on failure.
  */
@@ -7,16 +7,15 @@ import "server-only";
 import { AppError } from "../http/errors";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
-import { isUniqueViolation } from "../db/errors";
 import { env } from "../env";
 import { sendMail } from "../mail/send-mail";
-import { publicUserSelect, toPublicUser, type PublicUser } from "../users/public-user";
+import { revokeEmailTokens } from "../users/email-tokens";
 import { isCommonPassword } from "./common-passwords";
 import { hashPassword } from "./password-hash";
 import { attemptPassword } from "./password-attempt";
 import { contextProblem } from "./password-policy";
 import { revokeAllSessions } from "./sessions";
-import type { ChangePasswordInput, RegisterInput } from "./schemas";
+import type { ChangePasswordInput } from "./schemas";
 
 function passwordRejected(message: string, field = "password"): AppError {
   return new AppError("ERR_VALIDATION", { detail: "Choose a different password.", errors: { [field]: [message] } });
@@ -27,23 +26,6 @@ export function assertAcceptablePassword(password: string, context: { email?: st
   if (isCommonPassword(password)) throw passwordRejected("This password is on a list of commonly used passwords.", field);
   const problem = contextProblem(password, context);
   if (problem !== null) throw passwordRejected(problem, field);
-}
-
-export async function registerUser(db: Db, input: RegisterInput, context: AuditContext): Promise<PublicUser> {
-  assertAcceptablePassword(input.password, input);
-  const passwordHash = await hashPassword(input.password);
-  try {
-    const user = await db.user.create({
-      // Role is never taken from input: public registration always makes a plain user.
-      data: { email: input.email, name: input.name, passwordHash, role: "USER" },
-      select: publicUserSelect,
-    });
-    await recordAuditEvent(db, context, { type: "user.registered", actorId: user.id, targetId: user.id });
-    return toPublicUser(user);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("ERR_EMAIL_TAKEN", { detail: "Sign in instead, or use another email address." });
-    throw error;
-  }
 }
 
 /** Change a password: needs the current one, and ends every other session of the user. */
@@ -71,6 +53,8 @@ export async function changePassword(db: Db, userId: string, currentSessionId: s
     const updated = await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
     if (updated.count !== 1) throw new AppError("ERR_UNAUTHENTICATED");
     const ended = await revokeAllSessions(tx, userId, "password_changed", currentSessionId);
+    // A reset link mailed before the change must not undo it.
+    await revokeEmailTokens(tx, userId, ["RESET_PASSWORD"]);
     await recordAuditEvent(tx, context, { type: "password.changed", actorId: userId, targetId: userId, details: { otherSessionsRevoked: ended } });
     return ended;
   });

@@ -29,6 +29,9 @@ export type SessionRevokeReason =
   | "logout_all"
   | "reuse_detected"
   | "password_changed"
+  | "password_reset"
+  | "email_change_undone"
+  | "unverified_account_claimed"
   | "sign_in_method_changed"
   | "revoked_by_user"
   | "role_changed"
@@ -41,6 +44,7 @@ export interface SessionUser {
   email: string;
   name: string;
   role: Role;
+  emailVerifiedAt: Date | null;
 }
 
 export interface IssuedSession {
@@ -132,7 +136,7 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
             revokedAt: true,
             idleExpiresAt: true,
             absoluteExpiresAt: true,
-            user: { select: { id: true, email: true, name: true, role: true, disabledAt: true } },
+            user: { select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true, disabledAt: true } },
           },
         },
       },

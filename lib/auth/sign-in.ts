@@ -11,6 +11,7 @@ import { AppError } from "../http/errors";
 import { sessionResponse } from "./issue";
 import { attemptPassword } from "./password-attempt";
 import { createSession } from "./sessions";
+import { revokeEmailTokens } from "../users/email-tokens";
 import { noticeNewSignIn } from "../users/new-sign-in";
 import type { LoginInput } from "./schemas";
 
@@ -19,6 +20,8 @@ export async function signIn(db: Db, input: LoginInput, context: AuditContext): 
   if (!result.ok) {
     throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
   }
+  // Whoever remembers the password needs no reset link: one still in a mailbox dies here.
+  await revokeEmailTokens(db, result.user.id, ["RESET_PASSWORD"]);
   // Compared with the sessions from before this one.
   await noticeNewSignIn(db, result.user.id, "your password", context);
   const session = await createSession(db, result.user.id, context);

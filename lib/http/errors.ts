@@ -8,6 +8,7 @@
 
 export const ERROR_CODES = {
   ERR_VALIDATION: { status: 400, title: "Invalid request" },
+  ERR_EMAIL_LINK_INVALID: { status: 400, title: "This link is not valid" },
   ERR_MALFORMED_JSON: { status: 400, title: "Malformed JSON body" },
   ERR_BODY_TOO_DEEP: { status: 400, title: "JSON body is nested too deeply" },
   ERR_FORBIDDEN_KEY: { status: 400, title: "JSON body contains a forbidden key" },
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   ERR_METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
   ERR_CONFLICT: { status: 409, title: "Conflict" },
   ERR_EMAIL_TAKEN: { status: 409, title: "Email address already registered" },
+  ERR_EMAIL_UNVERIFIED: { status: 409, title: "The account's email address is not confirmed" },
   ERR_LAST_ADMIN: { status: 409, title: "The last administrator cannot be demoted or disabled" },
   ERR_BODY_TOO_LARGE: { status: 413, title: "Request body too large" },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },

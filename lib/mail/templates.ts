@@ -20,16 +20,18 @@ function utc(when: Date): string {
 interface Notice {
   subject: string;
   heading: string;
-  name: string;
+  /** Null when the message goes to an address with no account, whose owner has no name here. */
+  name: string | null;
   paragraphs: string[];
   /** The closing sentence, with the one link the notice offers. */
   action: { lead: string; label: string; url: string };
 }
 
 function notice({ subject, heading, name, paragraphs, action }: Notice): RenderedMail {
-  const text = [`Hello ${name},`, ...paragraphs, `${action.lead} ${action.label}: ${action.url}`].join("\n\n");
+  const greeting = name === null ? "Hello," : `Hello ${name},`;
+  const text = [greeting, ...paragraphs, `${action.lead} ${action.label}: ${action.url}`].join("\n\n");
   const body = html`<h1 style="font-size:20px;margin:0 0 16px">${heading}</h1>
-    <p>Hello ${name},</p>
+    <p>${greeting}</p>
     ${raw(paragraphs.map((paragraph) => html`<p>${paragraph}</p>`.trustedHtml).join("\n    "))}
     <p>${action.lead} <a href="${action.url}">${action.label}</a>.</p>`;
   return { subject, text, html: htmlDocument(subject, body) };
@@ -132,11 +134,204 @@ function newSignIn(data: NewSignInData): RenderedMail {
   });
 }
 
+/** How long a mailed link stays good, in words: "30 minutes", "24 hours". */
+function lifetime(seconds: number): string {
+  return seconds < 7200 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`;
+}
+
+export interface VerifyEmailData {
+  name: string;
+  /** `${APP_URL}/verify-email#token=…` */
+  url: string;
+  validForSeconds: number;
+  /** `${APP_URL}/forgot-password`, for a reader who did not create the account. */
+  forgotUrl: string;
+}
+
+function verifyEmail(data: VerifyEmailData): RenderedMail {
+  return notice({
+    subject: "Confirm your email address for Palisade",
+    heading: "Confirm your email address",
+    name: data.name,
+    paragraphs: [
+      `A Palisade account was created with this address. Confirming it proves the address is yours. The link works once, for ${lifetime(data.validForSeconds)}.`,
+      `If you did not create this account, do not confirm it. Someone else typed your address; you can take the account over by resetting its password at ${data.forgotUrl}.`,
+    ],
+    action: { lead: "If it was you,", label: "confirm your email address", url: data.url },
+  });
+}
+
+export interface AccountExistsData {
+  name: string;
+  signInUrl: string;
+  forgotUrl: string;
+}
+
+function accountExists(data: AccountExistsData): RenderedMail {
+  return notice({
+    subject: "You already have a Palisade account",
+    heading: "You already have an account",
+    name: data.name,
+    paragraphs: [
+      "Someone tried to create a Palisade account with this address, which already has one. Nothing was changed.",
+      `If it was you, sign in at ${data.signInUrl}. If it was not, you can ignore this message.`,
+    ],
+    action: { lead: "If you no longer know your password,", label: "reset it", url: data.forgotUrl },
+  });
+}
+
+export interface ResetPasswordData {
+  name: string;
+  /** `${APP_URL}/reset-password#token=…` */
+  url: string;
+  validForSeconds: number;
+}
+
+function resetPassword(data: ResetPasswordData): RenderedMail {
+  return notice({
+    subject: "Reset your Palisade password",
+    heading: "Reset your password",
+    name: data.name,
+    paragraphs: [
+      `Someone asked to reset the password of your Palisade account. The link works once, for ${lifetime(data.validForSeconds)}, and a newer request or a sign-in cancels it.`,
+      "If you did not ask, ignore this message: your password stays as it is.",
+    ],
+    action: { lead: "To choose a new password,", label: "reset your password", url: data.url },
+  });
+}
+
+export interface NoAccountData {
+  registerUrl: string;
+}
+
+function noAccount(data: NoAccountData): RenderedMail {
+  return notice({
+    subject: "Palisade password reset",
+    heading: "There is no account with this address",
+    name: null,
+    paragraphs: [
+      "Someone asked to reset the password of a Palisade account for this address, but no account uses it. Perhaps you signed up with another address.",
+      "If you did not ask, ignore this message.",
+    ],
+    action: { lead: "To create an account,", label: "sign up", url: data.registerUrl },
+  });
+}
+
+export interface PasswordResetData {
+  name: string;
+  when: Date;
+  sessionsEnded: number;
+  forgotUrl: string;
+}
+
+function passwordReset(data: PasswordResetData): RenderedMail {
+  const ended =
+    data.sessionsEnded === 0 ? "No device was signed in." : `${data.sessionsEnded} ${data.sessionsEnded === 1 ? "device was" : "devices were"} signed out.`;
+  return notice({
+    subject: "Your Palisade password was reset",
+    heading: "Your password was reset",
+    name: data.name,
+    paragraphs: [
+      `The password of your Palisade account was reset with a link mailed to this address on ${utc(data.when)}. ${ended}`,
+      "If you did this, there is nothing else to do.",
+    ],
+    action: { lead: "If you did not, someone can read your mail: secure your mailbox, then", label: "reset your password again", url: data.forgotUrl },
+  });
+}
+
+export interface ConfirmNewEmailData {
+  name: string;
+  newEmail: string;
+  /** `${APP_URL}/email/confirm#token=…` */
+  url: string;
+  validForSeconds: number;
+}
+
+function confirmNewEmail(data: ConfirmNewEmailData): RenderedMail {
+  return notice({
+    subject: "Confirm your new Palisade address",
+    heading: "Confirm your new address",
+    name: data.name,
+    paragraphs: [
+      `Someone asked to make ${data.newEmail} the address of a Palisade account. Nothing changes until it is confirmed from this address. The link works once, for ${lifetime(data.validForSeconds)}.`,
+      "If you did not ask, ignore this message.",
+    ],
+    action: { lead: "If it was you,", label: "confirm the new address", url: data.url },
+  });
+}
+
+export interface EmailChangedData {
+  name: string;
+  newEmail: string;
+  when: Date;
+  /** `${APP_URL}/email/undo#token=…` */
+  undoUrl: string;
+  validForSeconds: number;
+}
+
+function emailChanged(data: EmailChangedData): RenderedMail {
+  return notice({
+    subject: "The address of your Palisade account was changed",
+    heading: "Your account's address was changed",
+    name: data.name,
+    paragraphs: [
+      `On ${utc(data.when)} the address of your Palisade account was changed from this one to ${data.newEmail}. Messages about the account now go there.`,
+      `If you made this change, there is nothing else to do. If you did not, the link below puts this address back and signs every device out; it works for ${lifetime(data.validForSeconds)}.`,
+    ],
+    action: { lead: "If it was not you,", label: "undo the change", url: data.undoUrl },
+  });
+}
+
+export interface AddressInUseData {
+  signInUrl: string;
+}
+
+function addressInUse(data: AddressInUseData): RenderedMail {
+  return notice({
+    subject: "Your address was offered for another Palisade account",
+    heading: "This address already has an account",
+    name: null,
+    paragraphs: [
+      "Someone asked to move a Palisade account to this address, but an account already uses it. Nothing was changed, and no one else can take this address.",
+      "If it was you, sign in to the account that already has it.",
+    ],
+    action: { lead: "To sign in,", label: "open Palisade", url: data.signInUrl },
+  });
+}
+
+export interface UnverifiedPasswordRemovedData {
+  name: string;
+  provider: string;
+  accountUrl: string;
+}
+
+function unverifiedPasswordRemoved(data: UnverifiedPasswordRemovedData): RenderedMail {
+  return notice({
+    subject: "Your Palisade account is now yours alone",
+    heading: "We removed a password no one had proved",
+    name: data.name,
+    paragraphs: [
+      `You signed in with ${data.provider}, which vouched for this address. The account with this address had a password but its address had never been confirmed, so anyone could have set that password.`,
+      "We removed it, ended every other session, and disconnected every other sign-in method. Add a password of your own if you want one.",
+    ],
+    action: { lead: "Review the account:", label: "open your account page", url: data.accountUrl },
+  });
+}
+
 export const TEMPLATES = {
   "password-changed": passwordChanged,
   "sign-in-method-changed": signInMethodChanged,
   "session-ended-on-reuse": sessionEndedOnReuse,
   "new-sign-in": newSignIn,
+  "verify-email": verifyEmail,
+  "account-exists": accountExists,
+  "reset-password": resetPassword,
+  "no-account": noAccount,
+  "password-reset": passwordReset,
+  "confirm-new-email": confirmNewEmail,
+  "email-changed": emailChanged,
+  "address-in-use": addressInUse,
+  "unverified-password-removed": unverifiedPasswordRemoved,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

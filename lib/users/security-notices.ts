@@ -17,7 +17,9 @@ export type SecurityNotice =
   /** A replayed refresh token ended a session (lib/auth/sessions.ts). */
   | { kind: "session-ended-on-reuse" }
   /** A sign-in from a device or an address the account has no session from (./new-sign-in.ts). */
-  | { kind: "new-sign-in"; method: string; device: string; ip: string | null; newDevice: boolean };
+  | { kind: "new-sign-in"; method: string; device: string; ip: string | null; newDevice: boolean }
+  /** A provider's sign-in claimed an account whose address had never been proved (lib/auth/oauth/linking.ts). */
+  | { kind: "unverified-password-removed"; provider: string };
 
 export async function sendSecurityNotice(db: Db, userId: string, notice: SecurityNotice, context: AuditContext): Promise<void> {
   try {
@@ -46,6 +48,13 @@ async function send(db: Db, userId: string, notice: SecurityNotice, context: Aud
       await sendMail(db, { to, template: "new-sign-in", data: { name: user.name, when, method, device, ip, newDevice, sessionsUrl } }, { context });
       return;
     }
+    case "unverified-password-removed":
+      await sendMail(
+        db,
+        { to, template: "unverified-password-removed", data: { name: user.name, provider: notice.provider, accountUrl: `${env.APP_URL}/account` } },
+        { context },
+      );
+      return;
     case "session-ended-on-reuse":
       await sendMail(db, { to, template: "session-ended-on-reuse", data: { name: user.name, when, sessionsUrl } }, { context });
       return;

@@ -18,7 +18,10 @@
  *   person may prove they own that account with its password (./pending-link.ts and
  *   POST /api/auth/oauth/link), which links and signs in; an account without a password is told
  *   to sign in the way it did before and link from there.
- * - Not linked, not signed in, verified email unknown here: a new user with no password.
+ * - Not linked, not signed in, and the verified email belongs to a user who never proved it: the
+ *   provider's person is the address's owner and takes the account over; the unproved password,
+ *   other links and sessions end (ADR 045), so a squatter who signed up first keeps nothing.
+ * - Not linked, not signed in, verified email unknown here: a new user with no password, verified.
  * - An unverified (or missing) email never creates, links or matches anything.
  * Every sign-in, link and refusal is an audit event.
  */
@@ -29,6 +32,7 @@ import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { publicUserSelect, toPublicUser, type PublicUser } from "../../users/public-user";
 import { noticeNewSignIn } from "../../users/new-sign-in";
+import { revokeEmailTokens } from "../../users/email-tokens";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
 import type { ProviderId } from "./configured";
@@ -84,6 +88,8 @@ async function refuse(
 }
 
 async function openSession(db: Db, user: PublicUser, provider: ProviderId, created: boolean, context: AuditContext) {
+  // A sign-in cancels a reset link still in the mailbox, as a password sign-in does.
+  await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
   // Compared with the sessions from before this one; a new account has none and gets no notice.
   await noticeNewSignIn(db, user.id, providerName(provider), context);
   const session = await createSession(db, user.id, context);
@@ -130,6 +136,10 @@ async function linkToCaller(db: Db, identity: ProviderIdentity, caller: UserActo
   const sameProvider = await db.account.findUnique({ where: { userId_provider: { userId: caller.id, provider } }, select: { id: true } });
   if (sameProvider !== null) return refused("provider-already-linked", "provider_already_linked");
   if (!identity.emailVerified) return refused("email-unverified", "email_unverified");
+  // An account whose address is only a claim must not add a way in that would outlive the claim:
+  // its real owner's provider sign-in would take the account back, but not remove a link made now.
+  const account = await db.user.findUnique({ where: { id: caller.id }, select: { emailVerifiedAt: true } });
+  if (account?.emailVerifiedAt === null) return refused("account-unverified", "account_unverified");
   // A token alone (15 minutes, perhaps stolen) must not be able to add a lasting credential.
   if (!(await isRecentSignIn(db, caller, now))) return refused("reauth-required", "sign_in_not_recent");
 
@@ -167,7 +177,7 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
     return refuse(db, context, "email-unverified", { type: "oauth.sign_in_refused", details: { provider, reason: "email_unverified" } });
   }
 
-  const existing = await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true } });
+  const existing = await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true, emailVerifiedAt: true } });
   if (existing !== null) {
     // A concurrent first sign-in of this very identity may have created the user, and linked it,
     // between the two lookups above: then this is a return sign-in, not a stranger's email.
@@ -176,6 +186,9 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
     if (existing.disabledAt !== null) {
       return refuse(db, context, "sign-in-failed", { type: "oauth.sign_in_refused", targetId: existing.id, details: { provider, reason: "account_disabled" } });
     }
+    // The provider vouches for the address and the account never proved it: the provider's person
+    // is its owner, and whoever set the password (perhaps a squatter) loses every way in.
+    if (existing.emailVerifiedAt === null) return claimUnverifiedAccount(db, identity, existing.id, context);
     if (existing.passwordHash === null) {
       return refuse(db, context, "link-requires-sign-in", { ...target, details: { provider, reason: "proof_required_no_password" } });
     }
@@ -197,7 +210,11 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
   try {
     user = await db.$transaction(async (tx) => {
       // No password: this account signs in through its provider until the person adds one.
-      const created = await tx.user.create({ data: { email, name: identity.name, passwordHash: null, role: "USER" }, select: publicUserSelect });
+      // The provider verified the address, so the account starts verified.
+      const created = await tx.user.create({
+        data: { email, name: identity.name, passwordHash: null, role: "USER", emailVerifiedAt: new Date() },
+        select: publicUserSelect,
+      });
       await tx.account.create({ data: { userId: created.id, provider, providerAccountId, email, lastSignInAt: new Date() }, select: { id: true } });
       await recordAuditEvent(tx, context, { type: "user.registered", actorId: created.id, targetId: created.id, details: { method: "oauth", provider } });
       await recordAuditEvent(tx, context, { type: "oauth.linked", actorId: created.id, targetId: created.id, details: { provider, proof: "new-account" } });
@@ -210,6 +227,47 @@ async function signIn(db: Db, identity: ProviderIdentity, context: AuditContext,
     throw error;
   }
   return openSession(db, user, provider, true, context);
+}
+
+/**
+ * An unverified account meets a provider that verified its address (ADR 045): in one transaction
+ * the password no one proved is removed, every other provider link, session and mailed link ends,
+ * the address counts as verified, and this identity is linked. The data stays: it may be the
+ * owner's own, from before they confirmed the address.
+ */
+async function claimUnverifiedAccount(db: Db, identity: ProviderIdentity, userId: string, context: AuditContext): Promise<ProviderSignInOutcome> {
+  const { provider, providerAccountId, email } = identity;
+  let user: PublicUser;
+  try {
+    user = await db.$transaction(async (tx) => {
+      const claimed = await tx.user.update({
+        where: { id: userId },
+        data: { passwordHash: null, emailVerifiedAt: new Date() },
+        select: publicUserSelect,
+      });
+      const unlinked = await tx.account.deleteMany({ where: { userId } });
+      await tx.account.create({ data: { userId, provider, providerAccountId, email, lastSignInAt: new Date() }, select: { id: true } });
+      await tx.emailToken.deleteMany({ where: { userId } });
+      const ended = await revokeAllSessions(tx, userId, "unverified_account_claimed");
+      await recordAuditEvent(tx, context, {
+        type: "account.unverified_password_removed",
+        targetId: userId,
+        details: { provider, sessionsRevoked: ended, providersUnlinked: unlinked.count },
+      });
+      await recordAuditEvent(tx, context, { type: "oauth.linked", actorId: userId, targetId: userId, details: { provider, proof: "verified-email-claim" } });
+      return toPublicUser(claimed);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      return refuse(db, context, "linked-to-another-account", {
+        type: "oauth.link_refused",
+        targetId: userId,
+        details: { provider, reason: "concurrent_link" },
+      });
+    throw error;
+  }
+  await sendSecurityNotice(db, userId, { kind: "unverified-password-removed", provider: providerName(provider) }, context);
+  return openSession(db, user, provider, false, context);
 }
 
 export type PasswordLinkOutcome = Exclude<ProviderSignInOutcome, { kind: "linked" }>;

@@ -27,6 +27,7 @@ export const OAUTH_MESSAGES = {
   "link-requires-sign-in":
     "An account with this email address already exists and has no password. Sign in the way you did before, then connect this sign-in method from your account page.",
   "email-unverified": "The provider did not confirm that this email address is yours. Verify it with the provider, then try again.",
+  "account-unverified": "Confirm your email address before connecting a sign-in method: use the link we mailed you, or ask for a new one on this page.",
   "linked-to-another-account": "This sign-in is already connected to a different Palisade account.",
   "provider-already-linked": "Your account is already connected to a different account at this provider.",
   "reauth-required": "For your security, sign in again before connecting a new sign-in method.",

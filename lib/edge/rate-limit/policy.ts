@@ -17,6 +17,8 @@
  * | `credential`   | 100 per 15 min     | client IP (/64 for IPv6)         | edge, POST that hashes²| open       |
  * | `auth-ip`      | 5 failures/15 min  | client IP                        | login handler          | closed     |
  * | `auth-account` | 5 failures/15 min  | SHA-256 of the normalised email  | login handler          | closed     |
+ * | `mail-ip`      | 10 per 15 min      | client IP                        | handlers that mail³    | closed     |
+ * | `mail-address` | 3 per 15 min       | SHA-256 of the recipient address | handlers that mail³    | closed     |
  * ¹ But a GET or HEAD of the app's icon files (STATIC_METADATA_FILES). The source article's 100
  * per 15 minutes let one person be refused within four minutes of ordinary use: a browser sends
  * about 180 counted requests in a quarter of an hour of use, and an office shares one address.
@@ -24,6 +26,8 @@
  * ² Sign-up, sign-in, the client-credentials grant and the link confirmation (the routes marked
  * `credential` in ../routes.ts): the article's 100 per 15 minutes still bounds, per address, the
  * argon2 work an anonymous caller can ask for, which the raised global tier no longer does.
+ * ³ Sign-up, forgot password, a new confirmation link and an address change: each mails a link,
+ * so both tiers count every such request, for a known address or not (./mail-sends.ts).
  * Why each failure policy: docs/decisions/011-rate-limit-store-failure-policy.md. The auth tiers
  * count failures only (successes are refunded); see ./auth-attempts.ts and ADR 012.
  *
@@ -34,7 +38,7 @@
 import type { Env } from "../../env";
 import type { RouteClass } from "../routes";
 
-export const TIER_NAMES = ["global", "user", "refresh", "credential", "auth-ip", "auth-account"] as const;
+export const TIER_NAMES = ["global", "user", "refresh", "credential", "auth-ip", "auth-account", "mail-ip", "mail-address"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 /** open: let the request through (and log); closed: refuse it with 503 (and log). */
@@ -58,6 +62,9 @@ export const FAIL_MODES: Readonly<Record<TierName, FailMode>> = {
   credential: "open",
   "auth-ip": "closed",
   "auth-account": "closed",
+  // Open, a store outage would let anyone flood a mailbox through us.
+  "mail-ip": "closed",
+  "mail-address": "closed",
 };
 
 type LimitEnv = Pick<
@@ -73,6 +80,9 @@ type LimitEnv = Pick<
   | "RATE_LIMIT_AUTH_MAX"
   | "RATE_LIMIT_AUTH_ACCOUNT_MAX"
   | "RATE_LIMIT_AUTH_WINDOW"
+  | "RATE_LIMIT_MAIL_IP_MAX"
+  | "RATE_LIMIT_MAIL_ADDRESS_MAX"
+  | "RATE_LIMIT_MAIL_WINDOW"
 >;
 
 export function policiesFrom(env: LimitEnv): TierPolicies {
@@ -84,6 +94,8 @@ export function policiesFrom(env: LimitEnv): TierPolicies {
     credential: tier("credential", env.RATE_LIMIT_CREDENTIAL_MAX, env.RATE_LIMIT_CREDENTIAL_WINDOW),
     "auth-ip": tier("auth-ip", env.RATE_LIMIT_AUTH_MAX, env.RATE_LIMIT_AUTH_WINDOW),
     "auth-account": tier("auth-account", env.RATE_LIMIT_AUTH_ACCOUNT_MAX, env.RATE_LIMIT_AUTH_WINDOW),
+    "mail-ip": tier("mail-ip", env.RATE_LIMIT_MAIL_IP_MAX, env.RATE_LIMIT_MAIL_WINDOW),
+    "mail-address": tier("mail-address", env.RATE_LIMIT_MAIL_ADDRESS_MAX, env.RATE_LIMIT_MAIL_WINDOW),
   };
 }
 

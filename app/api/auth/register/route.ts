@@ -1,21 +1,24 @@
 import { endpoint } from "@/lib/http/endpoint";
-import { registerUser } from "@/lib/auth/credentials";
-import { SESSION_COOKIES_SET, sessionResponse, SignedInSchema } from "@/lib/auth/issue";
-import { createSession } from "@/lib/auth/sessions";
 import { RegisterSchema } from "@/lib/auth/schemas";
+import { register } from "@/lib/users/registration";
+import { MailAcceptedSchema } from "@/lib/users/schemas";
 
-/** Creates a plain user (never any other role) and signs them in. */
+/**
+ * The same answer for every address, new or taken: the difference goes by mail, after the answer
+ * (lib/users/registration.ts). No cookie: the account signs in once it exists.
+ */
 export const POST = endpoint(
   {
-    summary: "Create an account and sign in",
+    summary: "Sign up: mail a confirmation link",
+    description:
+      "Answers 202 for every address. A new address gets an account and a link to confirm it; an address that already has an account is told so by mail. Neither answer signs anyone in.",
     access: { public: "creates the account" },
     body: { kind: "json", schema: RegisterSchema, example: { email: "ann@example.com", name: "Ann", password: "violet river morning tea" } },
-    responses: { 201: { description: "Created and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
-    problems: ["ERR_EMAIL_TAKEN"],
+    responses: { 202: { description: "Accepted: a message is on its way to the address", schema: MailAcceptedSchema } },
+    problems: ["ERR_RATE_LIMITED"],
   },
   async ({ body, db, context }) => {
-    const user = await registerUser(db, body, context);
-    const session = await createSession(db, user.id, context);
-    return sessionResponse(user, session.sessionId, session, 201);
+    await register(db, body, context);
+    return Response.json({ email: body.email }, { status: 202 });
   },
 );

@@ -13,7 +13,7 @@ export const PATCH = endpoint(
     params: UserParams,
     body: { kind: "json", schema: UpdateUserSchema, example: { role: "admin" } },
     responses: { 200: { description: "The account as changed", schema: AdminUserSchema } },
-    problems: ["ERR_NOT_FOUND", "ERR_LAST_ADMIN"],
+    problems: ["ERR_NOT_FOUND", "ERR_LAST_ADMIN", "ERR_EMAIL_UNVERIFIED"],
   },
   async ({ actor, params, body, db, context }) => {
     const user = await updateUser(db, actor, params.id, body, context);
