@@ -71,7 +71,7 @@ export function createMiddleware(deps: EdgeDependencies) {
     const log = deps.logger(requestId);
     const route = classifyRoute(request.nextUrl.pathname);
     const nonce = newNonce();
-    const security = securityHeaders({ nonce, api: route.api || route.wellKnown }, config);
+    const security = securityHeaders({ nonce, api: route.api || route.wellKnown, mailedLink: route.mailedLink }, config);
     const extra = new Headers();
 
     // Every response leaves through here: request ID, security headers, Vary, and whatever the

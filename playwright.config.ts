@@ -1,8 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findBrowser } from "./scripts/find-browser";
-import { e2eAppEnv } from "./tests/e2e/support/server-env";
+import { E2E_PORT, e2eAppEnv } from "./tests/e2e/support/server-env";
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+const PORT = E2E_PORT;
 // A server started elsewhere (bench/scale-out.ts: a proxy in front of two instances on E2E_PORT)
 // replaces the suite's own; it must be configured as webServer.env below configures ours.
 const EXTERNAL_BASE_URL = process.env.E2E_BASE_URL;

@@ -360,6 +360,7 @@ export async function createBenchContext(options: ContextOptions): Promise<{ ctx
           TRUSTED_PROXY: "1",
           RATE_LIMIT_GLOBAL_MAX: "1000000",
           RATE_LIMIT_CREDENTIAL_MAX: "1000000",
+          RATE_LIMIT_MAIL_IP_MAX: "1000000",
           ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
           ...(start.distDir === undefined ? {} : { NEXT_DIST_DIR: start.distDir }),
           ...store,

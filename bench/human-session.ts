@@ -1,7 +1,7 @@
 /**
  * Human session (issue 12, item 6): what a person's quarter of an hour sends to each rate-limit
  * tier, and whether the defaults let an office of them work. Chromium (the system one, as the
- * end-to-end suite uses) runs the 41-action session of tests/e2e/support/human-session.ts against
+ * end-to-end suite uses) runs the 45-action session of tests/e2e/support/human-session.ts against
  * the production build, with link prefetching on as Next.js ships it, and every request the
  * middleware sees is tallied by kind and by the tiers the server's `RateLimit-Policy` says
  * counted it. Think time is compressed (×30); what a session sends does not depend on it.
@@ -167,7 +167,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     return {
       title: "Human session: what a person's quarter of an hour sends to each rate-limit tier",
       markdown: [
-        `The 41-action session of \`tests/e2e/support/human-session.ts\` (four visits: sign up or sign in from the landing page, write and edit notes, look at the sessions and the account page, reload, sign out), in Chromium, against the production build on a fresh embedded database behind one trusted hop, link prefetching on. Kinds are told apart by the headers Next.js's router sends (\`RSC\`, \`Next-Router-Prefetch\`); tiers by each response's \`RateLimit-Policy\`.`,
+        `The ${HUMAN_SESSION_ACTIONS}-action session of \`tests/e2e/support/human-session.ts\` (four visits: sign up and confirm the address, or sign in, from the landing page, write and edit notes, look at the sessions and the account page, reload, sign out), in Chromium, against the production build on a fresh embedded database behind one trusted hop, link prefetching on. Kinds are told apart by the headers Next.js's router sends (\`RSC\`, \`Next-Router-Prefetch\`); tiers by each response's \`RateLimit-Policy\`.`,
         "",
         "**Every limit lifted**, so each request is counted to the end:",
         "",

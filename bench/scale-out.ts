@@ -16,7 +16,18 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { accessClaims, ACCESS_COOKIE, login, refresh, register, REFRESH_COOKIE, type ClientIdentity } from "../tests/support/auth-client";
+import {
+  accessClaims,
+  ACCESS_COOKIE,
+  CLIENT_PASSWORD,
+  CONFIRMATION_SUBJECT,
+  login,
+  post,
+  refresh,
+  REFRESH_COOKIE,
+  type ClientIdentity,
+} from "../tests/support/auth-client";
+import { startMailCatcher } from "../tests/e2e/support/mail-catcher";
 import { e2eAppEnv } from "../tests/e2e/support/server-env";
 import { testKeyPair } from "../tests/support/keys";
 import { startRoundRobinProxy } from "../tests/support/round-robin-proxy";
@@ -84,6 +95,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const port = await ctx.freePort();
   // The browser suite's origin is localhost (cookies, CSP and CORS all see that name).
   const appUrl = `http://localhost:${port}`;
+  // The suite's mail server, where e2eAppEnv points the instances' mail: the journeys read it.
+  const mail = await startMailCatcher(port);
+  ctx.defer(() => mail.close());
   const rotated = testKeyPair("bench-rotated");
   const shared = { database: { url: database.url }, store: "upstash" as const, appUrl };
   const env = { ...e2eAppEnv(port), JWT_PUBLIC_KEYS: rotated.publicKeyPem };
@@ -99,7 +113,13 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
 
   ctx.log(`scale-out: two instances behind ${appUrl}; cross-instance checks`);
   const identity: ClientIdentity = { appUrl, address: ctx.clientIp(250) };
-  const onA = await register(appA.url, identity, `scale-${ctx.clientIp(0)}@bench.test`);
+  // Sign-up answers 202 and makes the account after answering; its confirmation message, at the
+  // mail server, says the account exists (lib/users/registration.ts). Then sign in on A.
+  const email = `scale-${ctx.clientIp(0)}@bench.test`;
+  const signedUp = await post(appA.url, "/api/auth/register", identity, { body: { email, name: "Bench User", password: CLIENT_PASSWORD } });
+  if (signedUp.status !== 202) throw new Error(`sign-up on A answered ${signedUp.status}: ${await signedUp.text()}`);
+  await mail.waitForMessage(email, CONFIRMATION_SUBJECT, 10_000);
+  const onA = await login(appA.url, identity, email);
   const onB = await refresh(appB.url, identity, onA.jar.cookies.get(REFRESH_COOKIE) as string);
   const backOnA = await refresh(appA.url, identity, onB.refreshToken ?? "");
   const aThenB = onB.result === "rotated" && backOnA.result === "rotated";

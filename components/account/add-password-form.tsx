@@ -4,11 +4,11 @@ import { useState, type FormEvent } from "react";
 import { AddPasswordSchema } from "@/lib/auth/schemas";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
-import { signInHref } from "@/lib/client/sign-in-reasons";
 import { SubmitButton } from "../ui/submit-button";
 import { NewPasswordField } from "./new-password-field";
+import { ReauthLink } from "./reauth-link";
 import { FormStatus, type FormMessage } from "../forms/form-status";
-import { errorMessage, isSilent } from "../forms/messages";
+import { errorMessage, isProblem, isSilent } from "../forms/messages";
 import { errorsFor, validate, type FieldErrors } from "../forms/validation";
 
 /**
@@ -43,7 +43,7 @@ export function AddPasswordForm({ email, name }: { email: string; name: string }
     } catch (error) {
       if (isSilent(error)) return;
       if (isApiError(error) && error.problem.errors !== undefined) setErrors(error.problem.errors);
-      setReauth(isApiError(error) && error.problem.type === "/problems/reauth-required");
+      setReauth(isProblem(error, "reauth-required"));
       setMessage(errorMessage(error, "Could not add the password"));
     }
     setPending(false);
@@ -63,13 +63,7 @@ export function AddPasswordForm({ email, name }: { email: string; name: string }
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
       <NewPasswordField value={newPassword} errors={errorsFor(errors, "newPassword")} context={{ email, name }} onChange={setNewPassword} />
       <FormStatus message={message} />
-      {reauth ? (
-        <p className="text-sm">
-          <a href={signInHref(undefined, "/account")} className="font-medium text-indigo-700 underline-offset-4 hover:underline dark:text-indigo-300">
-            Sign in again
-          </a>
-        </p>
-      ) : null}
+      {reauth ? <ReauthLink next="/account" /> : null}
       <SubmitButton pending={pending}>Add password</SubmitButton>
     </form>
   );

@@ -5,8 +5,9 @@ import { useState, type FormEvent } from "react";
 import { RegisterSchema } from "@/lib/auth/schemas";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
-import { AuthResponseSchema } from "@/lib/client/resources";
-import { DEFAULT_AFTER_SIGN_IN } from "@/lib/shared/safe-redirect";
+import { MailAcceptedSchema } from "@/lib/client/resources";
+import { ButtonLink } from "../ui/button";
+import { ResultPanel } from "../ui/result-panel";
 import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
 import { FormStatus, type FormMessage } from "../forms/form-status";
@@ -17,14 +18,23 @@ import { PasswordStrength } from "./password-strength";
 
 type Values = { email: string; name: string; password: string };
 
+const EMPTY: Values = { email: "", name: "", password: "" };
+
+/**
+ * Sign-up. The server answers the same 202 for a new address and a taken one, and signs no one
+ * in (lib/users/registration.ts), so the form says only where the message went: whether an
+ * account was made, or the address already had one, is for the owner of the inbox to learn.
+ */
 export function RegisterForm() {
-  const [values, setValues] = useState<Values>({ email: "", name: "", password: "" });
+  const [values, setValues] = useState<Values>(EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<FormMessage | null>(null);
   const [pending, setPending] = useState(false);
   // Inline validation starts after the first submit, then follows every keystroke: no red text
   // while someone is still typing their address for the first time.
   const [submitted, setSubmitted] = useState(false);
+  // Where the server says it sent the message: its normalised form of the address.
+  const [sentTo, setSentTo] = useState<string | null>(null);
 
   function update(field: keyof Values, value: string) {
     const nextValues = { ...values, [field]: value };
@@ -48,17 +58,15 @@ export function RegisterForm() {
     setMessage(null);
     setPending(true);
     try {
-      await api.post("/api/auth/register", checked.data, AuthResponseSchema);
-      window.location.assign(DEFAULT_AFTER_SIGN_IN);
-      return;
+      const accepted = await api.post("/api/auth/register", checked.data, MailAcceptedSchema);
+      // The password leaves this page's memory with the form.
+      setValues(EMPTY);
+      setSentTo(accepted.email);
     } catch (error) {
       if (isApiError(error) && error.problem.errors !== undefined) {
         // The server's word on a field: the common-password list lives only there.
         setErrors(error.problem.errors);
         setMessage({ tone: "error", title: error.problem.detail ?? "Check the highlighted fields." });
-      } else if (isApiError(error) && error.status === 409) {
-        setErrors({ email: ["An account with this email address exists already."] });
-        setMessage({ tone: "error", title: error.problem.title, detail: "Sign in instead, or use another email address." });
       } else if (isApiError(error) && error.status === 429) {
         setMessage(rateLimitMessage(error, "sign-up"));
       } else {
@@ -66,6 +74,22 @@ export function RegisterForm() {
       }
     }
     setPending(false);
+  }
+
+  if (sentTo !== null) {
+    return (
+      <ResultPanel
+        tone="info"
+        title="Check your inbox"
+        actions={
+          <ButtonLink href="/signin" className="w-full">
+            Go to sign in
+          </ButtonLink>
+        }
+      >
+        <p>We sent a message to {sentTo}. Open the link in it to confirm your address, then sign in.</p>
+      </ResultPanel>
+    );
   }
 
   return (

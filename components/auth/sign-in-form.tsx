@@ -90,6 +90,11 @@ export function SignInForm({ next, notice }: { next: string; notice: FormMessage
         errors={errorsFor(errors, "password")}
         onChange={(event) => setPassword(event.target.value)}
       />
+      <p className="-mt-3 text-right text-sm">
+        <Link href="/forgot-password" className="font-medium text-indigo-700 underline-offset-4 hover:underline dark:text-indigo-300">
+          Forgot your password?
+        </Link>
+      </p>
       <SubmitButton pending={pending} disabled={locked} className="w-full">
         Sign in
       </SubmitButton>

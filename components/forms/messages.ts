@@ -24,3 +24,8 @@ export function isSilent(error: unknown): boolean {
   if (isApiError(error)) return error.sessionEnded;
   return error instanceof DOMException && error.name === "AbortError";
 }
+
+/** True for an API error with one stable code, named by its problem type's slug (`email-link-invalid`). */
+export function isProblem(error: unknown, slug: string): boolean {
+  return isApiError(error) && error.problem.type === `/problems/${slug}`;
+}

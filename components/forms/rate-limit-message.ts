@@ -1,8 +1,10 @@
 /**
- * What a person is told when a sign-in or sign-up is refused by a rate limit. The tier that
- * refused decides the words: a lock after failed passwords is not the same news as a busy shared
- * network, and telling someone behind an office's address that *they* failed to sign in several
- * times would be wrong and alarming. The wait comes from `Retry-After`.
+ * What a person is told when a sign-in, a sign-up or a request for a mailed link is refused by a
+ * rate limit. The tier that refused decides the words: a lock after failed passwords is not the
+ * same news as a busy shared network, and telling someone behind an office's address that *they*
+ * failed to sign in several times would be wrong and alarming. The mail tiers count every request
+ * for a known address or not (lib/edge/rate-limit/mail-sends.ts), so naming them tells no one
+ * whether an account exists. The wait comes from `Retry-After`.
  */
 import type { ApiError } from "@/lib/client/problem";
 import type { FormMessage } from "./form-status";
@@ -14,7 +16,12 @@ export function aboutMinutes(seconds: number): string {
 
 const FAILURE_TIERS = ["auth-ip", "auth-account"];
 
-export function rateLimitMessage(error: ApiError, action: "sign-in" | "sign-up"): FormMessage {
+/** What the person was doing; "link" is asking for a mailed link (forgot password, a new link, a new address) or using one. */
+export type RateLimitedAction = "sign-in" | "sign-up" | "password-reset" | "link";
+
+const ACTION_NOUNS: Record<RateLimitedAction, string> = { "sign-in": "sign-ins", "sign-up": "sign-ups", "password-reset": "password resets", link: "requests" };
+
+export function rateLimitMessage(error: ApiError, action: RateLimitedAction): FormMessage {
   const wait = `Try again in about ${aboutMinutes(error.retryAfterSeconds ?? 60)}.`;
   const violated = error.problem.violatedPolicies ?? [];
   if (action === "sign-in" && violated.some((tier) => FAILURE_TIERS.includes(tier))) {
@@ -24,8 +31,22 @@ export function rateLimitMessage(error: ApiError, action: "sign-in" | "sign-up")
       detail: `Signing in is paused after several failed attempts, to stop password guessing. ${wait}`,
     };
   }
+  if (violated.includes("mail-address")) {
+    return {
+      tone: "warning",
+      title: "Too many emails to this address",
+      detail: `Several emails to this address were asked for in the last few minutes, so no more are sent for a while, to protect its inbox. Look for the ones already sent, in the spam folder too. ${wait}`,
+    };
+  }
+  if (violated.includes("mail-ip")) {
+    return {
+      tone: "warning",
+      title: "Too many emails asked for from your network",
+      detail: `Many emails were asked for from your network in the last few minutes, so new ones are paused for a while, to stop mailbox flooding. ${wait}`,
+    };
+  }
   if (violated.includes("credential")) {
-    const what = action === "sign-in" ? "sign-ins" : "sign-ups";
+    const what = ACTION_NOUNS[action];
     return {
       tone: "warning",
       title: `Too many ${what} from your network`,

@@ -6,6 +6,7 @@ import { focusRing } from "../ui/styles";
 import { Logo } from "./logo";
 import { SessionWatcher } from "./session-watcher";
 import { SignOutButton } from "./sign-out-button";
+import { UnverifiedEmailBanner } from "./unverified-email-banner";
 
 export type Section = "notes" | "sessions" | "account" | "admin";
 
@@ -64,6 +65,7 @@ export function AppShell({ account, section, children }: { account: Account; sec
         </nav>
       </header>
       <main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl flex-1 space-y-6 px-4 py-8 outline-none sm:px-6">
+        {account.emailVerified ? null : <UnverifiedEmailBanner email={account.email} />}
         {children}
       </main>
     </div>

@@ -26,6 +26,7 @@ import { PasswordSchema } from "../auth/password-policy";
 import { revokeAllSessions } from "../auth/sessions";
 import { EmailSchema, NameSchema } from "../auth/schemas";
 import type { UserActor } from "../authz/policy";
+import { sendVerificationLink } from "../users/email-verification";
 import { roleName } from "../users/public-user";
 
 /** The roles an admin can hand out. `service` belongs to service clients, never to a person. */
@@ -96,19 +97,23 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<Page<Admi
 export async function createUser(db: Db, admin: UserActor, input: CreateUserInput, context: AuditContext): Promise<AdminUser> {
   assertAcceptablePassword(input.password, input);
   const passwordHash = await hashPassword(input.password);
+  let user: AdminUser;
   try {
-    return await db.$transaction(async (tx) => {
-      const user = await tx.user.create({
+    user = await db.$transaction(async (tx) => {
+      const created = await tx.user.create({
         data: { email: input.email, name: input.name, passwordHash, role: DB_ROLE[input.role] },
         select: adminUserSelect,
       });
-      await recordAuditEvent(tx, context, { type: "user.created", actorId: admin.id, targetId: user.id, details: { role: input.role } });
-      return toAdminUser(user);
+      await recordAuditEvent(tx, context, { type: "user.created", actorId: admin.id, targetId: created.id, details: { role: input.role } });
+      return toAdminUser(created);
     }, TRANSACTION_OPTIONS);
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("ERR_EMAIL_TAKEN", { detail: "An account with this email address exists." });
     throw error;
   }
+  // An address an admin typed is not yet proved: its owner confirms it from the message (ADR 045).
+  await sendVerificationLink(db, user, context);
+  return user;
 }
 
 /** Apply a role change and/or a disable or enable. Null when there is no such user. */

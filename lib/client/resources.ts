@@ -11,8 +11,13 @@ export type Role = z.infer<typeof RoleSchema>;
 export const PublicUserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
 
-/** register, login and refresh answer `{ user }`. */
+/** login and refresh answer `{ user }`. */
 export const AuthResponseSchema = z.object({ user: PublicUserSchema });
+
+/** 202 from a request that mails a link (sign-up, forgot password, a new link, an address change): where it went. */
+export const MailAcceptedSchema = z.object({ email: z.string() });
+/** 200 from a spent mailed link: the address it confirmed, brought back, or reset the password of. */
+export const EmailResultSchema = z.object({ email: z.string() });
 
 export const SessionSchema = z.object({
   id: z.string(),

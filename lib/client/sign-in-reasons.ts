@@ -8,10 +8,16 @@
 import type { SignOutReason } from "./session-sync";
 import { safeRedirect } from "../shared/safe-redirect";
 
-export type SignInReason = SignOutReason | "signin-required";
+/**
+ * `reauth-required`: a change that needs a recent sign-in (an address change, a new sign-in
+ * method) was refused. The sign-in page shows its form even to someone signed in, for this reason
+ * only: a fresh password check is exactly what was asked for.
+ */
+export type SignInReason = SignOutReason | "signin-required" | "reauth-required";
 
 export const SIGN_IN_MESSAGES: Readonly<Record<SignInReason, string>> = {
   "signin-required": "Sign in to continue.",
+  "reauth-required": "For your security, sign in again to continue.",
   "session-ended": "Your session has ended. Sign in again to pick up where you left off.",
   "signed-out": "You have signed out.",
   "signed-out-everywhere": "You have signed out on every device.",

@@ -61,6 +61,14 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
  */
 export const STATIC_METADATA_FILES: readonly string[] = ["/icon.svg", "/favicon.ico"];
 
+/**
+ * The pages a mailed single-use link opens (lib/users/email-tokens.ts). The token rides in the
+ * fragment, which no browser puts in a Referer; these pages answer `Referrer-Policy: no-referrer`
+ * as well, so not even the page's own address leaves with a request it makes (OWASP Forgot
+ * Password Cheat Sheet).
+ */
+export const MAILED_LINK_PAGES: readonly string[] = ["/reset-password", "/verify-email", "/email/confirm", "/email/undo"];
+
 /** The refresh endpoint, which has a rate-limit tier of its own. */
 export const REFRESH_PATH = "/api/auth/refresh";
 
@@ -77,6 +85,8 @@ export interface RouteClass {
   refresh: boolean;
   /** Marked `credential` in PUBLIC_ROUTES. */
   credential: boolean;
+  /** One of MAILED_LINK_PAGES, compared after the router's decoding. */
+  mailedLink: boolean;
   /**
    * Exactly one of STATIC_METADATA_FILES, compared before any decoding or slash collapsing: a
    * path the router might read the same way (`//icon.svg`, `/icon%2Esvg`) is not this file.
@@ -137,6 +147,7 @@ export function classifyRoute(pathname: string): RouteClass {
     body: entry?.body ?? "json",
     refresh: entry?.path === REFRESH_PATH,
     credential: entry?.credential === true,
+    mailedLink: MAILED_LINK_PAGES.includes(`/${segments.join("/")}`),
     staticFile: STATIC_METADATA_FILES.includes(pathname),
     undecodable,
   };

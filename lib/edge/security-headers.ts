@@ -81,13 +81,15 @@ export interface SecurityHeaderInput {
   nonce: string;
   /** An API or machine-readable route: the locked-down CSP. */
   api: boolean;
+  /** A page a mailed single-use link opens (MAILED_LINK_PAGES in ./routes.ts): no referrer at all. */
+  mailedLink?: boolean;
 }
 
 /** The response headers every answer carries. */
 export function securityHeaders(input: SecurityHeaderInput, config: Pick<EdgeConfig, "deployed" | "development">): Headers {
   const headers = new Headers({
     "content-security-policy": input.api ? API_CSP : pageCsp(input.nonce, config),
-    "referrer-policy": "strict-origin-when-cross-origin",
+    "referrer-policy": input.mailedLink === true ? "no-referrer" : "strict-origin-when-cross-origin",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "permissions-policy": PERMISSIONS_POLICY,

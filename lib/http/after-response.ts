@@ -16,7 +16,11 @@ import "server-only";
 import { after } from "next/server";
 import { log } from "../log";
 
-const running = new Set<Promise<void>>();
+// One registry per process, not per module copy: a test runner or a dev server that loads this
+// module afresh must still find the tasks an earlier copy started.
+const REGISTRY = Symbol.for("palisade.after-response.running");
+const holder = globalThis as typeof globalThis & { [REGISTRY]?: Set<Promise<void>> };
+const running: Set<Promise<void>> = (holder[REGISTRY] ??= new Set());
 
 export function afterResponse(name: string, task: () => Promise<void>): void {
   const run = async (): Promise<void> => {

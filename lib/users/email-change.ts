@@ -11,7 +11,10 @@
  *   account has that address, its owner is told instead and nothing changes, and the asker sees the
  *   same answer either way (no oracle for which addresses have accounts);
  * - once changed, the old address is told, with a link that puts it back and signs every device
- *   out (72 hours): the real owner can undo a takeover from the mailbox they still control.
+ *   out (72 hours): the real owner can undo a takeover from the mailbox they still control. A
+ *   second change cannot take that away: it cancels no earlier undo link, and while an earlier one
+ *   is live a later one (mailed to an address the first change brought in, perhaps the attacker's)
+ *   is refused, so the first address's owner is the one who decides.
  */
 import "server-only";
 import { recordAuditEvent, type AuditContext } from "../audit";
@@ -63,8 +66,9 @@ export async function confirmEmailChange(db: Db, token: string, context: AuditCo
       const user = await tx.user.findUnique({ where: { id: spent.userId }, select: { email: true, name: true } });
       if (user === null) throw invalidLink();
       await tx.user.update({ where: { id: spent.userId }, data: { email: spent.email, emailVerifiedAt: new Date() }, select: { id: true } });
-      // Links mailed to the old address must not act on the account any more.
-      await revokeEmailTokens(tx, spent.userId, ["VERIFY_EMAIL", "RESET_PASSWORD", "CHANGE_EMAIL", "UNDO_EMAIL_CHANGE"]);
+      // Links mailed to the old address must not act on the account any more; an earlier change's
+      // undo link stays, since it is the way back for the address that change took away.
+      await revokeEmailTokens(tx, spent.userId, ["VERIFY_EMAIL", "RESET_PASSWORD", "CHANGE_EMAIL"]);
       await recordAuditEvent(tx, context, { type: "email.changed", actorId: spent.userId, targetId: spent.userId });
       return { userId: spent.userId, name: user.name, oldEmail: user.email, newEmail: spent.email };
     });
@@ -97,6 +101,11 @@ export async function undoEmailChange(db: Db, token: string, context: AuditConte
     return await db.$transaction(async (tx) => {
       const spent = await spendEmailToken(tx, token, "UNDO_EMAIL_CHANGE");
       if (spent === null || spent.previousEmail === null) throw invalidLink();
+      // An older live undo link is the earliest address's: it wins, and this one stays unspent (the rollback).
+      const older = await tx.emailToken.count({
+        where: { userId: spent.userId, purpose: "UNDO_EMAIL_CHANGE", createdAt: { lt: spent.issuedAt }, expiresAt: { gt: new Date() } },
+      });
+      if (older > 0) throw invalidLink();
       await tx.user.update({ where: { id: spent.userId }, data: { email: spent.email, emailVerifiedAt: new Date() }, select: { id: true } });
       await revokeEmailTokens(tx, spent.userId, ["VERIFY_EMAIL", "RESET_PASSWORD", "CHANGE_EMAIL", "UNDO_EMAIL_CHANGE"]);
       const ended = await revokeAllSessions(tx, spent.userId, "email_change_undone");

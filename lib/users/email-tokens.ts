@@ -11,7 +11,9 @@
  *   exactly one deletes the row;
  * - a stale token: each purpose has a short lifetime (a reset 30 minutes), a user holds at most one
  *   live token per purpose (a newer request deletes the older), and a password change, a reset or
- *   a sign-in deletes the reset tokens (`revokeEmailTokens`);
+ *   a sign-in deletes the reset tokens (`revokeEmailTokens`). Undo links are the exception: each
+ *   one is the way back for the owner of an address the account had, so a later change must not
+ *   delete an earlier one (./email-change.ts says which one wins);
  * - a token for someone else: the row names its user and the address it was sent to, and the
  *   caller acts on that user only.
  * Looking a token up by its hash compares in the index, not in constant time; that is safe because
@@ -51,12 +53,18 @@ export interface IssueInput {
   previousEmail?: string;
 }
 
-/** Mint a token, replacing any live one of the same user and purpose. Returns the secret to mail. */
+/**
+ * Mint a token, replacing any live one of the same user and purpose (but an undo link, which
+ * replaces none). Returns the secret to mail.
+ */
 export async function issueEmailToken(db: Db, input: IssueInput, now = new Date()): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + EMAIL_TOKEN_LIFETIME[input.purpose] * 1000);
+  // Replacing the undo link of an earlier change would let whoever made two changes cancel the
+  // first address's way back (the second undo link goes to the first new address, perhaps theirs).
+  const replaces = input.purpose !== "UNDO_EMAIL_CHANGE";
   await db.$transaction([
-    db.emailToken.deleteMany({ where: { userId: input.userId, purpose: input.purpose } }),
+    ...(replaces ? [db.emailToken.deleteMany({ where: { userId: input.userId, purpose: input.purpose } })] : []),
     db.emailToken.create({
       data: {
         userId: input.userId,
@@ -76,6 +84,8 @@ export interface SpentToken {
   userId: string;
   email: string;
   previousEmail: string | null;
+  /** When it was issued: of two live undo links, the older wins (./email-change.ts). */
+  issuedAt: Date;
 }
 
 /**
@@ -87,13 +97,13 @@ export async function spendEmailToken(db: Tx, token: string, purpose: EmailToken
   const tokenHash = hashEmailToken(token);
   const row = await db.emailToken.findUnique({
     where: { tokenHash },
-    select: { id: true, userId: true, purpose: true, email: true, previousEmail: true, expiresAt: true },
+    select: { id: true, userId: true, purpose: true, email: true, previousEmail: true, expiresAt: true, createdAt: true },
   });
   if (row === null || row.purpose !== purpose) return null;
   // Deleting is spending: of two requests holding one copy, only one deletes a row.
   const spent = await db.emailToken.deleteMany({ where: { id: row.id, tokenHash } });
   if (spent.count !== 1 || row.expiresAt.getTime() <= now.getTime()) return null;
-  return { userId: row.userId, email: row.email, previousEmail: row.previousEmail };
+  return { userId: row.userId, email: row.email, previousEmail: row.previousEmail, issuedAt: row.createdAt };
 }
 
 /** Delete a user's live tokens of these purposes (after a sign-in, a password change, a reset). */

@@ -16,7 +16,8 @@
  *   the browser in a request line or a Referer.
  * - An attacker signed in elsewhere: a reset ends every session and refresh family of the
  *   account, signs no one in (not even this browser: a second factor, once there is one, must not
- *   be skipped by a reset), and mails a notice.
+ *   be skipped by a reset), cancels any address change still waiting for its confirmation link
+ *   (one such session may have asked to move the account to its own address), and mails a notice.
  */
 import "server-only";
 import { recordAuditEvent, type AuditContext } from "../audit";
@@ -77,7 +78,8 @@ export async function resetPassword(db: Db, input: ResetInput, context: AuditCon
     if (updated.count !== 1) throw invalidLink();
     // Receiving the link proved the address, as a confirmation link would have.
     await tx.user.updateMany({ where: { id: spent.userId, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
-    await revokeEmailTokens(tx, spent.userId, ["RESET_PASSWORD", "VERIFY_EMAIL"]);
+    // A pending address change dies too: it may be the move of a session this reset is ending.
+    await revokeEmailTokens(tx, spent.userId, ["RESET_PASSWORD", "VERIFY_EMAIL", "CHANGE_EMAIL"]);
     const ended = await revokeAllSessions(tx, spent.userId, "password_reset");
     await recordAuditEvent(tx, context, { type: "password.reset", actorId: spent.userId, targetId: spent.userId, details: { sessionsRevoked: ended } });
     return { userId: spent.userId, email: spent.email, ended };

@@ -28,7 +28,7 @@ export const PASSWORD = "scanner passphrase that is long enough";
 
 // The scanners send thousands of requests from one address; the limits are what they would
 // measure instead of the input handling. Every tier goes to its ceiling (lib/env.ts).
-const UNTHROTTLED = Object.fromEntries(["GLOBAL", "AUTH", "AUTH_ACCOUNT", "USER", "REFRESH"].map((tier) => [`RATE_LIMIT_${tier}_MAX`, "1000000"]));
+const UNTHROTTLED = Object.fromEntries(["GLOBAL", "AUTH", "AUTH_ACCOUNT", "USER", "REFRESH", "MAIL_IP", "MAIL_ADDRESS"].map((tier) => [`RATE_LIMIT_${tier}_MAX`, "1000000"]));
 
 export interface Principal {
   /** A Cookie header value carrying the access and refresh cookies. */
@@ -130,9 +130,13 @@ export async function startScanStack(log: (line: string) => void): Promise<ScanS
     const freshUser = async (): Promise<Principal> => {
       const email = `scan-${randomBytes(6).toString("hex")}@${PUBLIC_HOST}`;
       const response = await call("POST", "/api/auth/register", null, { email, name: "Scan User", password: PASSWORD });
-      if (response.status !== 201) throw new Error(`registration answered ${response.status}: ${await response.text()}`);
-      const { user } = (await response.json()) as { user: { id: string } };
-      return { cookie: cookieHeader(response), userId: user.id, email };
+      if (response.status !== 202) throw new Error(`registration answered ${response.status}: ${await response.text()}`);
+      // The account exists once its confirmation message does (lib/users/registration.ts).
+      await smtp.waitForMessage(email, /^Confirm your email address/, 10_000);
+      const login = await call("POST", "/api/auth/login", null, { email, password: PASSWORD });
+      if (login.status !== 200) throw new Error(`sign-in as ${email} answered ${login.status}: ${await login.text()}`);
+      const { user } = (await login.json()) as { user: { id: string } };
+      return { cookie: cookieHeader(login), userId: user.id, email };
     };
 
     let admin: Principal | null = null;

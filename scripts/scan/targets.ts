@@ -42,6 +42,7 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "GET /api/reports/notes": "any query parameter is refused; no input besides the service token",
   "GET /api/auth/oauth/link": "its only input is the encrypted pending-link cookie, opened before any lookup",
   "GET /api/auth/oauth/accounts": "any query parameter is refused; no input besides the access token",
+  "POST /api/auth/email/verify/resend": "no body; no input besides the access token",
 };
 
 /** Two objects of an owner-scoped resource, made by the scan's principal: one to probe, one for DELETE to delete. */
@@ -65,6 +66,8 @@ export const OWN_SESSION = "{session}";
 export const REFRESH_COOKIE = "__Secure-palisade-rt";
 
 const json = (value: Record<string, unknown>): Body => ({ type: "json", value });
+/** A well-formed mailed-link token that no message carried: sqlmap mutates it. */
+const PROBE_TOKEN = "Xo3bY0ac5vJm1kQ2pRrT8wZ4nL6yF9hE0gD7sA1uCqB";
 const PASSWORD_CHANGE = { currentPassword: "scanner passphrase that is long enough", newPassword: "another passphrase for the scan run" };
 
 /** Every target; ids come from the principals and objects the stack created. */
@@ -90,6 +93,18 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       as: "anonymous",
       body: json({ email: "sqlmap-probe@palisade.test", password: "a passphrase for the sqlmap probe" }),
     },
+    { method: "POST", route: "/api/auth/password/forgot", url: "/api/auth/password/forgot", as: "anonymous", body: json({ email: "sqlmap-probe@palisade.test" }) },
+    {
+      method: "POST",
+      route: "/api/auth/password/reset",
+      url: "/api/auth/password/reset",
+      as: "anonymous",
+      body: json({ token: PROBE_TOKEN, newPassword: PASSWORD_CHANGE.newPassword }),
+    },
+    { method: "POST", route: "/api/auth/email/verify", url: "/api/auth/email/verify", as: "anonymous", body: json({ token: PROBE_TOKEN }) },
+    { method: "POST", route: "/api/auth/email/confirm", url: "/api/auth/email/confirm", as: "anonymous", body: json({ token: PROBE_TOKEN }) },
+    { method: "POST", route: "/api/auth/email/undo", url: "/api/auth/email/undo", as: "anonymous", body: json({ token: PROBE_TOKEN }) },
+    { method: "POST", route: "/api/auth/email", url: "/api/auth/email", as: "fresh-user", body: json({ email: "sqlmap-moved@palisade.test" }) },
     { method: "POST", route: "/api/auth/refresh", url: "/api/auth/refresh", as: "fresh-user", cookieParams: [REFRESH_COOKIE] },
     { method: "POST", route: "/api/auth/logout", url: "/api/auth/logout", as: "fresh-user", cookieParams: [REFRESH_COOKIE] },
     { method: "POST", route: "/api/auth/password", url: "/api/auth/password", as: "fresh-user", body: json(PASSWORD_CHANGE) },

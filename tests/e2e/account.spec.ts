@@ -1,5 +1,8 @@
 import { expect, test } from "./support/fixtures";
 import { PASSWORD } from "./support/accounts";
+import type { LimitsServer } from "./support/limits-server";
+import { SUBJECTS } from "./support/mailbox";
+import { fromOutbox, openOutboxMessage, startOutboxServer } from "./support/outbox-server";
 import { registerUser, signIn } from "./support/session";
 
 test("changing the password needs the current one and signs out every other session", async ({ page, origin, openContext }) => {
@@ -44,21 +47,33 @@ test("deleting the account needs the password, then signs out and the account is
   expect(login.status()).toBe(401);
 });
 
-test("a password change sends its owner a notice, which a newcomer reads in the development outbox", async ({ page, origin }) => {
-  const user = await registerUser(page, origin, "notice");
-  await page.goto("/account");
-  await expect(page.getByRole("button", { name: "Change password" })).toBeEnabled();
-  await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("New password", { exact: true }).fill("a brand new passphrase for winter");
-  await page.getByRole("button", { name: "Change password" }).click();
-  await expect(page.getByText("Password changed.")).toBeVisible();
+test.describe("on an instance without a mail relay, where the development outbox is the transport", () => {
+  let outbox: LimitsServer;
 
-  await page.goto("/dev/outbox");
-  await expect(page.getByRole("heading", { level: 1, name: "Development outbox" })).toBeVisible();
-  const notice = page.getByRole("article").filter({ hasText: user.email }).filter({ hasText: "Your Palisade password was changed" });
-  await expect(notice).toHaveCount(1);
-  await expect(notice).toContainText("No other device was signed in.");
-  // The app's own link is clickable, and leads where it says.
-  await notice.getByRole("link", { name: `${origin}/sessions` }).click();
-  await expect(page).toHaveURL(`${origin}/sessions`);
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    outbox = await startOutboxServer();
+  });
+
+  test.afterAll(async () => {
+    await outbox?.stop();
+  });
+
+  test("a password change sends its owner a notice, which a newcomer reads in the development outbox", async ({ openContext }) => {
+    const origin = outbox.origin;
+    const page = await (await openContext({ baseURL: origin })).newPage();
+    const user = await registerUser(page, origin, "notice", { confirmationLink: fromOutbox });
+    await page.goto("/account");
+    await expect(page.getByRole("button", { name: "Change password" })).toBeEnabled();
+    await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("New password", { exact: true }).fill("a brand new passphrase for winter");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByText("Password changed.")).toBeVisible();
+
+    const notice = await openOutboxMessage(page, origin, user.email, SUBJECTS.passwordChanged);
+    await expect(notice).toContainText("No other device was signed in.");
+    // The app's own link is clickable, and leads where it says.
+    await notice.getByRole("link", { name: `${origin}/sessions` }).click();
+    await expect(page).toHaveURL(`${origin}/sessions`);
+  });
 });

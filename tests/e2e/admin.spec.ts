@@ -30,7 +30,8 @@ test("an admin changes a role after confirming, and the audit log shows the chan
   const targetContext = await openContext();
   const targetPage = await targetContext.newPage();
   const name = `Grace Hopper ${Date.now().toString(36)}`;
-  const target = await registerUser(targetPage, origin, "promoted", name);
+  // Only an account whose address is proved may be made an admin (ADR 045).
+  const target = await registerUser(targetPage, origin, "promoted", { name, verified: true });
 
   await signInAsAdmin(page, "/admin");
   const row = page.getByRole("row").filter({ hasText: target.email });

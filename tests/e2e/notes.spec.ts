@@ -1,15 +1,28 @@
 import { expect, test } from "./support/fixtures";
 import { PASSWORD, uniqueEmail } from "./support/accounts";
+import { linkIn, SUBJECTS, waitForMessage } from "./support/mailbox";
 import { createNote, registerUser } from "./support/session";
 
-test("register → dashboard → create, edit and delete a note → reload and stay signed in", async ({ page }) => {
+test("register → confirm from the mail → sign in → dashboard → create, edit and delete a note → reload and stay signed in", async ({ page }) => {
+  const email = uniqueEmail("journey");
   await page.goto("/register");
   // Submit buttons stay disabled until the page is hydrated; typing earlier could be lost.
   await expect(page.getByRole("button", { name: "Create account" })).toBeEnabled();
-  await page.getByLabel("Email address").fill(uniqueEmail("journey"));
+  await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Check your inbox")).toBeVisible();
+
+  // The link in the mail proves the address; then the person signs in.
+  await page.goto(linkIn(await waitForMessage(email, SUBJECTS.verify), "/verify-email"));
+  await page.getByRole("button", { name: "Confirm my email address" }).click();
+  await expect(page.getByText("Your email address is confirmed")).toBeVisible();
+  await page.goto("/signin");
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
 
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { level: 1, name: "Notes" })).toBeVisible();
@@ -47,14 +60,14 @@ test("register → dashboard → create, edit and delete a note → reload and s
 });
 
 test("user B can neither see nor open user A's note by URL: the same 404 as a note that never existed", async ({ page, origin, openContext, guard }) => {
-  await registerUser(page, origin, "alice", "Alice");
+  await registerUser(page, origin, "alice", { name: "Alice" });
   const id = await createNote(page, origin, "Alice's diary", "Dear diary");
   await page.goto(`/notes/${id}`);
   await expect(page.getByLabel("Title", { exact: true })).toHaveValue("Alice's diary");
 
   const bobContext = await openContext();
   const bob = await bobContext.newPage();
-  await registerUser(bob, origin, "bob", "Bob");
+  await registerUser(bob, origin, "bob", { name: "Bob" });
   guard.allowStatus(404, /^\/notes\//);
 
   const response = await bob.goto(`/notes/${id}`);

@@ -11,7 +11,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
-import { ADMIN } from "./support/accounts";
+import { ADMIN, PASSWORD, uniqueEmail } from "./support/accounts";
 import { createNote, registerUser, signIn } from "./support/session";
 
 const SCREENSHOTS = path.join("test-results", "screenshots");
@@ -19,6 +19,8 @@ const DOCS_SCREENSHOTS = path.join("docs", "screenshots");
 /** The README shows these; regenerated only on request, so a test run leaves the tree clean. */
 const FOR_DOCS = new Set(["landing-light", "dashboard-light", "dashboard-dark", "sessions-dark", "admin-users-light", "signin-rate-limited-light"]);
 const SCHEMES = ["light", "dark"] as const;
+/** A well-formed token no link carries: the mailed-link pages show their form until it is sent. */
+const UNKNOWN_TOKEN = "Zq3bY0ac5vJm1kQ2pRrT8wZ4nL6yF9hE0gD7sA1uCqX";
 
 interface PageCase {
   name: string;
@@ -65,6 +67,12 @@ test("public pages: screenshots in both schemes, accessible, no console errors",
     { name: "signin", path: "/signin?reason=session-ended", ready: (p) => p.getByText("Your session has ended") },
     { name: "register", path: "/register", ready: (p) => p.getByRole("heading", { level: 1, name: "Create your account" }) },
     { name: "api-reference", path: "/api-reference", ready: (p) => p.getByRole("heading", { level: 1, name: "API reference" }) },
+    { name: "forgot-password", path: "/forgot-password", ready: (p) => p.getByRole("button", { name: "Send reset link" }) },
+    // The pages a mailed link opens, as they first show (the token is read, not yet sent).
+    { name: "reset-password", path: `/reset-password#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Reset password" }) },
+    { name: "verify-email", path: `/verify-email#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm my email address" }) },
+    { name: "email-confirm", path: `/email/confirm#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm new address" }) },
+    { name: "email-undo", path: `/email/undo#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Undo the change" }) },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByRole("heading", { level: 1, name: "Page not found" }) },
   ]);
 });
@@ -82,6 +90,60 @@ test("signed-in pages, as an admin: screenshots in both schemes, accessible, no 
     { name: "admin-users", path: "/admin", ready: (p) => p.getByRole("table", { name: "Users" }).getByRole("combobox").first() },
     { name: "admin-audit", path: "/admin/audit", ready: (p) => p.getByTestId("audit-row").first() },
     { name: "admin-clients", path: "/admin/clients", ready: (p) => p.getByRole("heading", { name: "New service client" }) },
+  ]);
+});
+
+test("what the sign-up and recovery forms answer, in both schemes, is accessible", async ({ page }) => {
+  const states: { name: string; reach: () => Promise<void> }[] = [
+    {
+      name: "register-check-inbox",
+      reach: async () => {
+        await page.goto("/register");
+        await expect(page.getByRole("button", { name: "Create account" })).toBeEnabled();
+        await page.getByLabel("Email address").fill(uniqueEmail("shots-signup"));
+        await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
+        await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+        await page.getByRole("button", { name: "Create account" }).click();
+        await expect(page.getByText("Check your inbox")).toBeVisible();
+      },
+    },
+    {
+      name: "forgot-password-check-inbox",
+      reach: async () => {
+        await page.goto("/forgot-password");
+        await expect(page.getByRole("button", { name: "Send reset link" })).toBeEnabled();
+        await page.getByLabel("Email", { exact: true }).fill(uniqueEmail("shots-forgot"));
+        await page.getByRole("button", { name: "Send reset link" }).click();
+        await expect(page.getByText("Check your inbox")).toBeVisible();
+      },
+    },
+    {
+      name: "reset-password-invalid-link",
+      reach: async () => {
+        await page.goto(`/reset-password#token=${UNKNOWN_TOKEN}`);
+        await expect(page.getByRole("button", { name: "Reset password" })).toBeEnabled();
+        await page.getByLabel("New password", { exact: true }).fill("a fine new passphrase here");
+        await page.getByRole("button", { name: "Reset password" }).click();
+        await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+      },
+    },
+  ];
+  for (const state of states) {
+    await state.reach();
+    for (const scheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await capture(page, `${state.name}-${scheme}`);
+      await audit(page, `${state.name} (${scheme})`);
+    }
+  }
+});
+
+test("an unverified account's pages, with the reminder to confirm, in both schemes, are accessible", async ({ page, origin }) => {
+  const user = await registerUser(page, origin, "unverified-shots");
+  const reminder = (p: Page) => p.getByText(`Confirm your email address: we sent a link to ${user.email}.`);
+  await checkEveryScheme(page, [
+    { name: "dashboard-unverified", path: "/dashboard", ready: reminder },
+    { name: "account-unverified", path: "/account", ready: (p) => p.getByRole("button", { name: "Change email address" }) },
   ]);
 });
 
@@ -119,6 +181,14 @@ test("at 360 px wide, no page scrolls sideways", async ({ page, origin }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await registerUser(page, origin, "narrow");
   const id = await createNote(page, origin, "A note with a rather long title that has to wrap on a phone screen");
+  const check = async (name: string, pathname: string) => {
+    await page.goto(pathname);
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+    await capture(page, `${name}-360`);
+  };
+  // Signed in, and not yet confirmed: the reminder to confirm the address is on every page.
   for (const [name, pathname] of [
     ["landing", "/"],
     ["api-reference", "/api-reference"],
@@ -127,12 +197,14 @@ test("at 360 px wide, no page scrolls sideways", async ({ page, origin }) => {
     ["sessions", "/sessions"],
     ["account", "/account"],
   ] as const) {
-    await page.goto(pathname);
-    await page.waitForLoadState("networkidle");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
-    await capture(page, `${name}-360`);
+    await check(name, pathname);
   }
+  // Signed out, as a person who followed a mailed link. The page is left first: a signed-in page
+  // whose cookies vanish sends itself to sign-in, which would race the next navigation.
+  await page.goto("about:blank");
+  await page.context().clearCookies();
+  await check("forgot-password", "/forgot-password");
+  await check("reset-password", `/reset-password#token=${UNKNOWN_TOKEN}`);
 });
 
 test("the console guard itself catches a CSP violation", async ({ page, guard }) => {

@@ -1,7 +1,7 @@
 /**
  * The rate limits meet real use (ADR 019): an office of ten people shares one public address,
  * and each of them uses the app for a quarter of an hour (tests/e2e/support/human-session.ts:
- * 41 actions over four visits, link prefetching on). Against a server whose limits are the app's
+ * 45 actions over four visits, link prefetching on). Against a server whose limits are the app's
  * own defaults, none of them may ever see a 429 or a 503, while the tiers stay live: the server's
  * own count shows the budget was drawn on, not bypassed.
  *
@@ -28,7 +28,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   server = await startLimitsServer(".next", {}, { from: 3700, to: 3759 });
   // Each page's first render loads its modules; do that from another address, outside the count.
-  for (const path of ["/", "/register", "/signin", "/dashboard", "/sessions", "/account"]) {
+  for (const path of ["/", "/register", "/verify-email", "/signin", "/dashboard", "/sessions", "/account"]) {
     await fetch(`${server.origin}${path}`, { headers: { "x-forwarded-for": "192.0.2.200" } });
   }
 });

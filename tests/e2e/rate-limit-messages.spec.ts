@@ -3,11 +3,14 @@
  * refuses them: the truth, that their network is busy, and not that *they* failed to sign in,
  * which is what the sign-in failure tiers' refusal says (tests/e2e/auth.spec.ts). The limit is
  * lowered to 2 on a server of its own, so the third sign-up or sign-in from the address is refused.
+ * That server has no mail relay: a sign-up's confirmation message, whose arrival says the account
+ * exists, is read from its development outbox.
  */
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { PASSWORD, uniqueEmail } from "./support/accounts";
 import { startLimitsServer, type LimitsServer } from "./support/limits-server";
-import { registerUser } from "./support/session";
+import { fromOutbox } from "./support/outbox-server";
+import { signUp } from "./support/session";
 
 let server: LimitsServer;
 
@@ -33,8 +36,7 @@ test("a sign-in refused because the shared address is busy says so, not that the
   const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: { "x-forwarded-for": "198.18.41.1" } });
   const page = await context.newPage();
   // One sign-up and one sign-in from this address: the tier's whole budget.
-  const user = await registerUser(page, server.origin, "busy-network");
-  await signOut(page, context);
+  const user = await signUp(page, server.origin, "busy-network", { confirmationLink: fromOutbox });
   await page.goto("/signin");
   const submit = page.getByRole("button", { name: "Sign in" });
   const signIn = async () => {
@@ -64,10 +66,8 @@ test("a sign-in refused because the shared address is busy says so, not that the
 test("a sign-up refused because the shared address is busy says so, and keeps what was typed", async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: { "x-forwarded-for": "198.18.41.2" } });
   const page = await context.newPage();
-  await registerUser(page, server.origin, "busy-a");
-  await signOut(page, context);
-  await registerUser(page, server.origin, "busy-b");
-  await signOut(page, context);
+  await signUp(page, server.origin, "busy-a", { confirmationLink: fromOutbox });
+  await signUp(page, server.origin, "busy-b", { confirmationLink: fromOutbox });
 
   await page.goto("/register");
   const email = uniqueEmail("busy-c");

@@ -44,6 +44,7 @@ describe.runIf(postgresUrl !== null && redisUrl !== null)("two instances behind 
         RATE_LIMIT_USER_MAX: "100000",
         RATE_LIMIT_REFRESH_MAX: "100000",
         RATE_LIMIT_CREDENTIAL_MAX: "100000",
+        RATE_LIMIT_MAIL_IP_MAX: "1000000",
         RATE_LIMIT_AUTH_MAX: "100000",
       },
       instanceEnv: [

@@ -3,6 +3,7 @@
  * the real Postgres: registration, login, rotation, reuse detection, expiry, logout and the
  * guards that every protected handler relies on.
  */
+import { settleAfterResponse } from "@/lib/http/after-response";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { databaseKinds, provisionDatabase, useDatabase, type ProvisionedDatabase } from "../support/databases";
 import { call, CookieJar, type Handler } from "../support/http";
@@ -62,6 +63,8 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
     // Every request here comes from one (unknown) address: lift the per-address sign-in limit so
     // only the per-account limit, under test below, can refuse.
     vi.stubEnv("RATE_LIMIT_AUTH_MAX", "1000");
+    // The same for the mail tier per address: every sign-up here mails from that one address.
+    vi.stubEnv("RATE_LIMIT_MAIL_IP_MAX", "1000");
     app = await loadApp();
   });
 
@@ -75,11 +78,15 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
     vi.useRealTimers();
   });
 
+  /** Sign up (202, no cookie), wait for the account, sign in: as a person does. */
   async function signUp(email = uniqueEmail()) {
     const jar = new CookieJar();
-    const response = await call(app.register, { body: { email, name: "Test User", password: PASSWORD }, jar });
-    expect(response.status).toBe(201);
-    const { user } = (await response.json()) as { user: { id: string } };
+    const response = await call(app.register, { body: { email, name: "Test User", password: PASSWORD } });
+    expect(response.status).toBe(202);
+    await settleAfterResponse();
+    const login = await call(app.login, { body: { email, password: PASSWORD }, jar });
+    expect(login.status).toBe(200);
+    const { user } = (await login.json()) as { user: { id: string } };
     return { jar, email, userId: user.id };
   }
 
@@ -90,13 +97,17 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
   }
 
   describe("registration", () => {
-    it("creates a plain user, signs them in with both cookies, and returns no internal field", async () => {
+    it("creates a plain, unconfirmed user after answering, sets no cookie, and signs in to both cookies with no internal field", async () => {
       const jar = new CookieJar();
       const response = await call(app.register, { body: { email: "  New.Person@Example.COM ", name: "New", password: PASSWORD }, jar });
-      expect(response.status).toBe(201);
-      const body = await response.json();
-      expect(body).toEqual({ user: { id: expect.any(String), email: "new.person@example.com", name: "New", role: "user" } });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ email: "new.person@example.com" });
       expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(jar.cookies.size).toBe(0);
+      await settleAfterResponse();
+      const login = await call(app.login, { body: { email: "new.person@example.com", password: PASSWORD }, jar });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toEqual({ user: { id: expect.any(String), email: "new.person@example.com", name: "New", role: "user", emailVerified: false } });
       expect(jar.cookies.has(ACCESS)).toBe(true);
       expect(jar.cookies.get(REFRESH)).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     });
@@ -109,10 +120,13 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
       expect(await app.db.user.count({ where: { email } })).toBe(0);
     });
 
-    it("treats an email differing only in case and spaces as taken (409)", async () => {
+    it("treats an email differing only in case and spaces as taken: the same 202, no second account, the old password still signs in", async () => {
       const { email } = await signUp();
-      const response = await call(app.register, { body: { email: ` ${email.toUpperCase()} `, name: "Y", password: PASSWORD } });
-      expect(response.status).toBe(409);
+      const response = await call(app.register, { body: { email: ` ${email.toUpperCase()} `, name: "Y", password: "another long passphrase here" } });
+      expect(response.status).toBe(202);
+      await settleAfterResponse();
+      expect(await app.db.user.count({ where: { email } })).toBe(1);
+      expect((await call(app.login, { body: { email, password: PASSWORD } })).status).toBe(200);
     });
 
     it("refuses a common password and a short one, naming the field", async () => {

@@ -7,6 +7,10 @@
  */
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "../../lib/auth/cookie-names";
 import { CookieJar } from "./http";
+import { waitForOutboxMessage } from "./outbox-reader";
+
+/** The subject of the message sign-up sends a new address (lib/mail/templates.ts). */
+export const CONFIRMATION_SUBJECT = /^Confirm your email address/;
 
 export { ACCESS_COOKIE, REFRESH_COOKIE };
 /** Long, unremarkable and not on the common-password list (docs/decisions/005-password-policy.md). */
@@ -54,9 +58,15 @@ async function signedIn(response: Response, email: string, expected: number): Pr
   return { userId: user.id, email, jar };
 }
 
+/**
+ * Sign up, wait for the confirmation message (the account exists once it is written), then sign
+ * in: sign-up itself answers 202 and sets no cookie (lib/users/registration.ts).
+ */
 export async function register(target: string, identity: ClientIdentity, email: string): Promise<SignedIn> {
   const response = await post(target, "/api/auth/register", identity, { body: { email, name: "Bench User", password: CLIENT_PASSWORD } });
-  return signedIn(response, email, 201);
+  if (response.status !== 202) throw new Error(`${email}: ${response.status} ${await response.text()}`);
+  await waitForOutboxMessage(target, email, CONFIRMATION_SUBJECT, { headers: { "x-forwarded-for": identity.address } });
+  return login(target, identity, email);
 }
 
 export async function login(target: string, identity: ClientIdentity, email: string): Promise<SignedIn> {

@@ -51,6 +51,9 @@ export interface MatrixRow {
 
 const ORIGIN = "http://localhost:3000";
 
+/** A token of the right shape that no message ever carried: the mailed-link routes must refuse it. */
+const UNMAILED_TOKEN = "Xo3bY0ac5vJm1kQ2pRrT8wZ4nL6yF9hE0gD7sA1uCqB";
+
 function get(path: string, params?: Record<string, string>): MatrixRequest {
   return { method: "GET", url: `${ORIGIN}${path}`, ...(params === undefined ? {} : { params }) };
 }
@@ -99,9 +102,58 @@ export const HAND_ROWS: readonly MatrixRow[] = [
   {
     method: "POST",
     path: "/api/auth/register",
-    asks: "a new account with a fresh email",
-    expect: [201, 201, 201, 201, 201, 201, 201],
+    asks: "a new account with a fresh email (accepted alike for every address: the account is made after the answer)",
+    expect: [202, 202, 202, 202, 202, 202, 202],
     request: () => send("POST", "/api/auth/register", { email: uniqueEmail("new"), name: "New Person", password: PASSWORD }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/password/forgot",
+    asks: "a reset link for a fresh address (accepted alike for every address)",
+    expect: [202, 202, 202, 202, 202, 202, 202],
+    request: () => send("POST", "/api/auth/password/forgot", { email: uniqueEmail("forgot") }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/password/reset",
+    asks: "to reset a password with a link no one was mailed (the token is the credential: 400 for everyone)",
+    expect: [400, 400, 400, 400, 400, 400, 400],
+    request: () => send("POST", "/api/auth/password/reset", { token: UNMAILED_TOKEN, newPassword: "a completely different phrase" }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/email/verify",
+    asks: "to confirm an address with a link no one was mailed (400 for everyone)",
+    expect: [400, 400, 400, 400, 400, 400, 400],
+    request: () => send("POST", "/api/auth/email/verify", { token: UNMAILED_TOKEN }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/email/confirm",
+    asks: "to confirm a new address with a link no one was mailed (400 for everyone)",
+    expect: [400, 400, 400, 400, 400, 400, 400],
+    request: () => send("POST", "/api/auth/email/confirm", { token: UNMAILED_TOKEN }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/email/undo",
+    asks: "to undo an address change with a link no one was mailed (400 for everyone)",
+    expect: [400, 400, 400, 400, 400, 400, 400],
+    request: () => send("POST", "/api/auth/email/undo", { token: UNMAILED_TOKEN }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/email",
+    asks: "to move the caller's own account to a fresh address, just after signing in (a link goes to the new address)",
+    expect: [401, 202, 202, 202, 401, 401, 401],
+    request: () => send("POST", "/api/auth/email", { email: uniqueEmail("moved") }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/email/verify/resend",
+    asks: "a new confirmation link for the caller's own address (every caller here has confirmed it: 409)",
+    expect: [401, 409, 409, 409, 401, 401, 401],
+    request: () => send("POST", "/api/auth/email/verify/resend"),
   },
   {
     method: "POST",

@@ -118,7 +118,8 @@ export async function worldKit() {
 
   async function person(label: string, role: "USER" | "ADMIN", disabled = false): Promise<PersonFixture> {
     const email = uniqueEmail(label);
-    const user = await db.user.create({ data: { email, name: label, passwordHash, role }, select: { id: true } });
+    // Confirmed addresses: an unconfirmed one could be a squatter's, and may not be made an admin (ADR 045).
+    const user = await db.user.create({ data: { email, name: label, passwordHash, role, emailVerifiedAt: new Date() }, select: { id: true } });
     const session = await refresh.createSession(db, user.id, meta);
     // Disabled after the session exists and without revoking it: the guard must refuse on `disabledAt` alone.
     if (disabled) await db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });

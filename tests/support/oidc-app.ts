@@ -7,6 +7,7 @@ import { vi } from "vitest";
 import { provisionDatabase, useDatabase, type DatabaseKind, type ProvisionedDatabase } from "./databases";
 import { call, CookieJar, type Handler } from "./http";
 import { testKeyPair } from "./keys";
+import { mailedToken } from "./mailed-links";
 import type { BrokerHandler } from "./oidc-flow";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, type TestOidcProvider } from "./oidc-provider";
 
@@ -15,11 +16,12 @@ export const BROKER_SECRET = "integration-broker-secret-0123456789abcdef";
 export const PASSWORD = "violet river morning tea";
 
 async function loadApp() {
-  const [broker, link, addPassword, register, login, logout, changePassword, me, client] = await Promise.all([
+  const [broker, link, addPassword, register, verifyEmail, login, logout, changePassword, me, client] = await Promise.all([
     import("@/app/api/auth/[...nextauth]/route"),
     import("@/app/api/auth/oauth/link/route"),
     import("@/app/api/auth/oauth/password/route"),
     import("@/app/api/auth/register/route"),
+    import("@/app/api/auth/email/verify/route"),
     import("@/app/api/auth/login/route"),
     import("@/app/api/auth/logout/route"),
     import("@/app/api/auth/password/route"),
@@ -35,6 +37,7 @@ async function loadApp() {
     confirmLink: link.POST as Handler,
     addPassword: addPassword.POST as Handler,
     register: register.POST as Handler,
+    verifyEmail: verifyEmail.POST as Handler,
     login: login.POST as Handler,
     logout: logout.POST as Handler,
     changePassword: changePassword.POST as Handler,
@@ -58,6 +61,8 @@ export async function startOAuthApp(kind: DatabaseKind, idp: TestOidcProvider, e
     AUTH_OIDC_SECRET: TEST_CLIENT_SECRET,
     AUTH_OIDC_NAME: OIDC_NAME,
     NEXTAUTH_SECRET: BROKER_SECRET,
+    // Every sign-up here comes from one (unknown) address; the mail tier per address is not under test.
+    RATE_LIMIT_MAIL_IP_MAX: "1000",
     ...env,
   };
   for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
@@ -78,12 +83,22 @@ export function uniquePerson(label = "person"): { sub: string; email: string; na
   return { sub: `sub-${id}`, email: `${id}@example.com`, name: `Person ${counter}` };
 }
 
-/** Register a password account; returns its signed-in cookie jar and id. */
-export async function registerWithPassword(app: OAuthApp, email: string): Promise<{ jar: CookieJar; userId: string }> {
+/**
+ * Sign up a password account as a person does: sign up (202, no cookie), open the confirmation
+ * link from the message (unless `confirmed: false`), sign in. Returns the signed-in jar and id.
+ */
+export async function registerWithPassword(app: OAuthApp, email: string, options: { confirmed?: boolean } = {}): Promise<{ jar: CookieJar; userId: string }> {
   const jar = new CookieJar();
-  const response = await call(app.register, { body: { email, name: "Password User", password: PASSWORD }, jar });
-  if (response.status !== 201) throw new Error(`register: ${response.status}`);
-  const { user } = (await response.json()) as { user: { id: string } };
+  const response = await call(app.register, { body: { email, name: "Password User", password: PASSWORD } });
+  if (response.status !== 202) throw new Error(`register: ${response.status}`);
+  const token = await mailedToken(app.db, email, "verify-email", "/verify-email");
+  if (options.confirmed !== false) {
+    const verified = await call(app.verifyEmail, { body: { token } });
+    if (verified.status !== 200) throw new Error(`confirm: ${verified.status}`);
+  }
+  const login = await call(app.login, { body: { email, password: PASSWORD }, jar });
+  if (login.status !== 200) throw new Error(`login: ${login.status}`);
+  const { user } = (await login.json()) as { user: { id: string } };
   return { jar, userId: user.id };
 }
 

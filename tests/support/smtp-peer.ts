@@ -27,10 +27,13 @@ export interface SmtpPeer {
   holdFor(ms: number): void;
   /** Resolves when `count` messages in all have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Resolves with the first message to `to` whose subject matches; rejects after `timeoutMs`, naming what did arrive. */
+  waitForMessage(to: string, subject: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
-export async function startSmtpPeer(): Promise<SmtpPeer> {
+/** `port` 0 (the default) takes any free one; the end-to-end suite's peer has a fixed one. */
+export async function startSmtpPeer(options: { port?: number } = {}): Promise<SmtpPeer> {
   const messages: ReceivedMail[] = [];
   let refusals = 0;
   let holdMs = 0;
@@ -65,11 +68,22 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
           callback();
           for (const wake of waiters.splice(0)) wake();
         };
-        void respond();
+        // A message the parser cannot read is refused, as a relay would, not left unanswered.
+        respond().catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A fixed port already taken must fail here, not crash the process later.
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      // From here on a failed connection (a client that hangs up mid-message) is reported, not
+      // thrown: an unhandled 'error' event would end the process the peer lives in.
+      server.on("error", (error: Error) => process.stderr.write(`SMTP peer: ${error.message}\n`));
+      resolve();
+    });
+  });
   const { port } = server.server.address() as AddressInfo;
 
   return {
@@ -91,6 +105,21 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
         });
       }
       return messages;
+    },
+    async waitForMessage(to, subject, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find((message) => message.to.includes(to) && subject.test(message.subject));
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) {
+          const seen = messages.map((message) => `${message.to.join(",")}: ${message.subject}`).join("; ");
+          throw new Error(`no message to ${to} matching ${String(subject)}; the SMTP peer received ${seen || "nothing"}`);
+        }
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

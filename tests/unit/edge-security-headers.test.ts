@@ -185,3 +185,19 @@ describe("security headers on every response the edge produces", () => {
     expect(forged.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe("pages a mailed link opens", () => {
+  it("send no referrer at all, so the page's address never leaves with a request it makes", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: "1000" } });
+    for (const page of ["/reset-password", "/verify-email", "/email/confirm", "/email/undo", "//email//undo", "/email/%75ndo"]) {
+      expect((await edge.run(page)).headers.get("referrer-policy"), page).toBe("no-referrer");
+    }
+  });
+
+  it("leave every other page, including look-alikes, on strict-origin-when-cross-origin", async () => {
+    const edge = edgeHarness({ env: { RATE_LIMIT_GLOBAL_MAX: "1000" } });
+    for (const page of ["/", "/signin", "/forgot-password", "/reset-password/extra", "/email", "/api/auth/password/reset"]) {
+      expect((await edge.run(page)).headers.get("referrer-policy"), page).toBe("strict-origin-when-cross-origin");
+    }
+  });
+});

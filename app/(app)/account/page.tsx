@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { AddPasswordForm } from "@/components/account/add-password-form";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
 import { DeleteAccount } from "@/components/account/delete-account";
+import { EmailAddress } from "@/components/account/email-address";
 import { SignInMethods } from "@/components/account/sign-in-methods";
 import { oauthOutcomeMessage } from "@/components/auth/oauth-outcome";
 import { AppShell } from "@/components/layout/app-shell";
@@ -41,6 +42,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </dd>
         </dl>
       </section>
+      <div className={`${card} p-5 sm:p-6`}>
+        <EmailAddress email={account.email} verified={account.emailVerified} />
+      </div>
       <div className={`${card} p-5 sm:p-6`}>
         <SignInMethods
           hasPassword={methods.password}

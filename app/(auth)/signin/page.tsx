@@ -19,8 +19,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   // Validated on the server, before it reaches the form or any link: see safe-redirect.ts.
   const next = safeRedirect(single(params, "next"));
-  if ((await currentUser()) !== null) redirect(next);
   const reason = readSignInReason(single(params, "reason"));
+  // Someone signed in is sent on, unless a change asked them to prove it is still them.
+  if (reason !== "reauth-required" && (await currentUser()) !== null) redirect(next);
   // Only a known code is read, and only its fixed message is shown (content spoofing).
   const outcome = readOAuthOutcome(single(params, OAUTH_OUTCOME_PARAM));
   const providers = configuredProviders().map((provider) => ({ ...provider, href: providerSignInPath(provider.id, next) }));

@@ -20,16 +20,29 @@ export interface LimitsServer {
   stop(): Promise<void>;
 }
 
+export interface LimitsServerOptions {
+  /** Create the suite's admin (./seed-admin.ts) before the server opens the database. */
+  seedAdmin?: boolean;
+}
+
 /**
  * Start `next start` from `distDir` with `env` on top of a clean environment (nothing else: every
- * `RATE_LIMIT_*` not in `env` is the app's default).
+ * `RATE_LIMIT_*` not in `env` is the app's default, and no mail relay is configured unless `env`
+ * names one).
  */
-export async function startLimitsServer(distDir: string, env: Record<string, string>, ports: { from: number; to: number }): Promise<LimitsServer> {
+export async function startLimitsServer(
+  distDir: string,
+  env: Record<string, string>,
+  ports: { from: number; to: number },
+  options: LimitsServerOptions = {},
+): Promise<LimitsServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "palisade-limits-"));
-  await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/db-migrate.ts", "--embedded-only"], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", DATA_DIR: dataDir },
-  });
+  const tsx = path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs");
+  const setupEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" as const, DATA_DIR: dataDir };
+  await promisify(execFile)(process.execPath, [tsx, "scripts/db-migrate.ts", "--embedded-only"], { cwd: PROJECT_ROOT, env: setupEnv });
+  if (options.seedAdmin === true) {
+    await promisify(execFile)(process.execPath, [tsx, "--conditions=react-server", "tests/e2e/support/seed-admin.ts"], { cwd: PROJECT_ROOT, env: setupEnv });
+  }
   const port = await freePort(ports.from, ports.to);
   const instance = await startAppInstance(port, {
     APP_URL: `http://localhost:${port}`,

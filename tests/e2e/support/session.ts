@@ -4,6 +4,7 @@
  */
 import type { APIRequestContext, BrowserContext, Page, Request } from "@playwright/test";
 import { PASSWORD, uniqueEmail } from "./accounts";
+import { linkIn, SUBJECTS, tokenOf, waitForMessage } from "./mailbox";
 import { ACCESS_COOKIE } from "./server-env";
 
 export interface TestUser {
@@ -18,22 +19,65 @@ async function postJson(request: APIRequestContext, origin: string, path: string
   return request.post(path, { data, headers: { origin } });
 }
 
-/**
- * Register a fresh user in this page's context: the context's cookie jar receives the session,
- * exactly as if the form had been used.
- */
-export async function registerUser(page: Page, baseURL: string, label: string, name = "Ada Lovelace"): Promise<TestUser> {
-  const email = uniqueEmail(label);
-  const response = await postJson(page.request, baseURL, "/api/auth/register", { email, name, password: PASSWORD });
-  if (response.status() !== 201) throw new Error(`register ${email}: ${response.status()} ${await response.text()}`);
-  const { user } = (await response.json()) as { user: { id: string } };
-  return { id: user.id, email, name, password: PASSWORD };
+/** Where a test finds the link a sign-up mailed to `email`, on the app at `baseURL`. */
+export type ConfirmationLinkSource = (email: string, baseURL: string) => Promise<string>;
+
+/** The suite's own mail: the SMTP peer on loopback (./mailbox.ts). */
+export const fromMailbox: ConfirmationLinkSource = async (email, baseURL) => linkIn(await waitForMessage(email, SUBJECTS.verify), "/verify-email", baseURL);
+
+export interface RegisterOptions {
+  name?: string;
+  /** Confirm the address with the mailed link, as its owner would: some actions need a proved address. */
+  verified?: boolean;
+  /** Where the confirmation message arrives: the suite's mailbox unless told (the development outbox, say). */
+  confirmationLink?: ConfirmationLinkSource;
 }
 
-/** Sign an existing user in within this page's context. */
-export async function signIn(page: Page, baseURL: string, email: string, password: string): Promise<void> {
+export interface SignedUp {
+  email: string;
+  name: string;
+  password: string;
+  /** The confirmation link the sign-up mailed. */
+  link: string;
+}
+
+/**
+ * Sign up a fresh user through the API and wait until the account exists. Sign-up answers 202
+ * and creates the account after answering (lib/users/registration.ts); its confirmation message
+ * is sent once the account exists, so waiting for that message, not retrying sign-ins (each
+ * failed one counts against the account's real limit), is how a test knows it can sign in.
+ */
+export async function signUp(page: Page, baseURL: string, label: string, options: RegisterOptions = {}): Promise<SignedUp> {
+  const email = uniqueEmail(label);
+  const name = options.name ?? "Ada Lovelace";
+  const response = await postJson(page.request, baseURL, "/api/auth/register", { email, name, password: PASSWORD });
+  if (response.status() !== 202) throw new Error(`register ${email}: ${response.status()} ${await response.text()}`);
+  const link = await (options.confirmationLink ?? fromMailbox)(email, baseURL);
+  if (options.verified === true) await confirmAddress(page, baseURL, link);
+  return { email, name, password: PASSWORD, link };
+}
+
+/**
+ * Sign up a fresh user (`signUp`), then sign in within this page's context: its cookie jar holds
+ * a session exactly as if the forms had been used.
+ */
+export async function registerUser(page: Page, baseURL: string, label: string, options: RegisterOptions = {}): Promise<TestUser> {
+  const user = await signUp(page, baseURL, label, options);
+  const id = await signIn(page, baseURL, user.email, user.password);
+  return { id, email: user.email, name: user.name, password: user.password };
+}
+
+/** Spend a mailed confirmation link through the API, as the page it opens would. */
+export async function confirmAddress(page: Page, baseURL: string, link: string): Promise<void> {
+  const response = await postJson(page.request, baseURL, "/api/auth/email/verify", { token: tokenOf(link) });
+  if (response.status() !== 200) throw new Error(`verify ${link}: ${response.status()} ${await response.text()}`);
+}
+
+/** Sign an existing user in within this page's context; answers the user's id. */
+export async function signIn(page: Page, baseURL: string, email: string, password: string): Promise<string> {
   const response = await postJson(page.request, baseURL, "/api/auth/login", { email, password });
   if (response.status() !== 200) throw new Error(`login ${email}: ${response.status()} ${await response.text()}`);
+  return ((await response.json()) as { user: { id: string } }).user.id;
 }
 
 /**

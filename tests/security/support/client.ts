@@ -4,6 +4,8 @@
  * keeps cookies like a browser's jar, and sends state-changing requests with the app's own
  * Origin unless a test says otherwise, as the SPA in a browser would.
  */
+import { CONFIRMATION_SUBJECT } from "../../support/auth-client";
+import { waitForOutboxMessage } from "../../support/outbox-reader";
 import { randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
 import { inject } from "vitest";
@@ -104,8 +106,11 @@ function accountOf(client: Client, email: string, password: string): Account {
 export async function signUp(client: Client, label = "user"): Promise<Account> {
   const email = newEmail(label);
   const password = newPassword();
-  await expectStatus(await client.request("/api/auth/register", { body: { email, name: `Test ${label}`, password } }), 201, "sign-up");
-  return accountOf(client, email, password);
+  await expectStatus(await client.request("/api/auth/register", { body: { email, name: `Test ${label}`, password } }), 202, "sign-up");
+  // Sign-up answers before the account exists and sets no cookie; the account exists once its
+  // confirmation message is in the outbox (lib/users/registration.ts).
+  await waitForOutboxMessage(client.base, email, CONFIRMATION_SUBJECT, { headers: { "x-forwarded-for": client.ip } });
+  return signIn(client, email, password);
 }
 
 export async function signIn(client: Client, email: string, password: string): Promise<Account> {

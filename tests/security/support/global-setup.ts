@@ -103,6 +103,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       RATE_LIMIT_USER_MAX: "1000000",
       RATE_LIMIT_REFRESH_MAX: "1000000",
       RATE_LIMIT_CREDENTIAL_MAX: "1000000",
+      RATE_LIMIT_MAIL_IP_MAX: "1000000",
       RATE_LIMIT_AUTH_MAX: String(AUTH_FAILURES_ALLOWED),
       RATE_LIMIT_AUTH_ACCOUNT_MAX: String(AUTH_FAILURES_ALLOWED),
       LOG_LEVEL: "silent",
