@@ -17,7 +17,8 @@
  *   cascades into thousands of rows;
  * - an **audit row** older than RETENTION_AUDIT_DAYS (400 by default: a year and a margin, as
  *   incident reviews and ASVS 16.4 retention expect);
- * - a **spent proof** whose proof has expired: nothing can present it any more.
+ * - a **spent proof** whose proof has expired: nothing can present it any more;
+ * - a **mailed-link token** past its expiry: it can no longer be spent (lib/users/email-tokens.ts).
  * - a **mail message** sent, failed or held for the outbox longer ago than an ended session is
  *   kept; one still queued for its relay stays until it is delivered or fails.
  *
@@ -45,7 +46,7 @@ export interface PruneOptions {
   deadline?: number;
 }
 
-export const PRUNE_STEPS = ["supersededTokens", "endedSessionTokens", "endedSessions", "auditEvents", "spentProofs", "mailMessages"] as const;
+export const PRUNE_STEPS = ["supersededTokens", "endedSessionTokens", "endedSessions", "auditEvents", "spentProofs", "emailTokens", "mailMessages"] as const;
 export type PruneStep = (typeof PRUNE_STEPS)[number];
 
 export interface PruneReport {
@@ -72,7 +73,7 @@ const DAY_MS = 86_400_000;
 type Batch = (db: Db, limit: number) => Promise<number>;
 
 /** A batch of the rows of one table whose timestamp column is before `cutoff`. */
-function olderThan(table: "RefreshToken" | "AuditEvent" | "SpentProof", column: "rotatedAt" | "createdAt" | "expiresAt", cutoff: Date): Batch {
+function olderThan(table: "RefreshToken" | "AuditEvent" | "SpentProof" | "EmailToken", column: "rotatedAt" | "createdAt" | "expiresAt", cutoff: Date): Batch {
   // Identifiers cannot be bound parameters; these come from the union types above, never from input.
   const from = Prisma.raw(`"${table}"`);
   const when = Prisma.raw(`"${column}"`);
@@ -100,6 +101,7 @@ function batches(policy: RetentionPolicy, now: Date): Record<PruneStep, Batch> {
         LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
     auditEvents: olderThan("AuditEvent", "createdAt", auditCutoff),
     spentProofs: olderThan("SpentProof", "expiresAt", now),
+    emailTokens: olderThan("EmailToken", "expiresAt", now),
     // A message still waiting for its relay is kept whatever its age: it has not been delivered.
     mailMessages: (db, limit) => db.$executeRaw`
       DELETE FROM "MailMessage" WHERE id IN (

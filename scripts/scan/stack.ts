@@ -28,7 +28,9 @@ export const PASSWORD = "scanner passphrase that is long enough";
 
 // The scanners send thousands of requests from one address; the limits are what they would
 // measure instead of the input handling. Every tier goes to its ceiling (lib/env.ts).
-const UNTHROTTLED = Object.fromEntries(["GLOBAL", "AUTH", "AUTH_ACCOUNT", "USER", "REFRESH", "MAIL_IP", "MAIL_ADDRESS"].map((tier) => [`RATE_LIMIT_${tier}_MAX`, "1000000"]));
+const UNTHROTTLED = Object.fromEntries(
+  ["GLOBAL", "AUTH", "AUTH_ACCOUNT", "USER", "REFRESH", "MAIL_IP", "MAIL_ADDRESS"].map((tier) => [`RATE_LIMIT_${tier}_MAX`, "1000000"]),
+);
 
 export interface Principal {
   /** A Cookie header value carrying the access and refresh cookies. */

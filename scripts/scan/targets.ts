@@ -93,7 +93,13 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       as: "anonymous",
       body: json({ email: "sqlmap-probe@palisade.test", password: "a passphrase for the sqlmap probe" }),
     },
-    { method: "POST", route: "/api/auth/password/forgot", url: "/api/auth/password/forgot", as: "anonymous", body: json({ email: "sqlmap-probe@palisade.test" }) },
+    {
+      method: "POST",
+      route: "/api/auth/password/forgot",
+      url: "/api/auth/password/forgot",
+      as: "anonymous",
+      body: json({ email: "sqlmap-probe@palisade.test" }),
+    },
     {
       method: "POST",
       route: "/api/auth/password/reset",

@@ -263,11 +263,24 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         ],
       }),
       r("6.4.1", 1, "System-generated initial passwords and activation codes are random, short-lived and single-use.", {
-        na: "the system generates no initial passwords or activation codes; an admin who creates an account sets its password under the same policy",
+        tests: [
+          integ("password-reset", "stores only the token's SHA-256"),
+          integ("email-verification", "refuses a replayed confirmation link"),
+          integ("email-verification", "refuses an expired confirmation link"),
+          integ("mailed-link-attacks"),
+        ],
       }),
       r("6.4.2", 1, "There are no password hints or secret questions.", { docs: ["lib/auth/schemas.ts"] }),
       r("6.4.3", 2, "Password reset is secure and does not bypass other factors.", {
-        na: "there is no self-service password reset (no email channel); an operator helps, which docs/threat-model.md records",
+        tests: [
+          integ("password-reset", "answers a known and an unknown address alike"),
+          integ("password-reset", "sets the new password, proves the address, ends every session, signs no one in"),
+          integ("password-reset", "refuses a replayed link"),
+          integ("password-reset", "refuses an expired link"),
+          integ("password-reset", "a newer request cancels the older link"),
+          integ("password-reset", "builds every link from APP_URL"),
+          e2e("password-reset"),
+        ],
       }),
       r("6.4.4", 2, "A lost second factor is recovered with identity proofing.", { na: NO_MFA }),
       r("6.5.1", 2, "Lookup secrets, OOB requests and TOTP codes are usable once.", { na: NO_MFA }),

@@ -35,6 +35,8 @@ test.describe("without a mail relay", () => {
   });
 
   test("a newcomer resets a password through the development outbox", async ({ openContext }) => {
+    // Sign-up, two outbox reads, the reset and a sign-in: several argon2 hashes on the server.
+    test.setTimeout(60_000);
     const origin = outbox.origin;
     const page = await (await openContext({ baseURL: origin })).newPage();
     const user = await signUp(page, origin, "outbox-reset", { confirmationLink: fromOutbox });

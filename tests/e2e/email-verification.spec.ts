@@ -41,6 +41,7 @@ async function signInWithForm(page: Page, email: string): Promise<void> {
 }
 
 test("a newcomer signs up, is told to check their inbox, confirms the address from the mail, and the reminder goes away", async ({ page, context, origin }) => {
+  test.setTimeout(60_000);
   const email = uniqueEmail("newcomer");
   await signUpWithForm(page, email, "Ada Lovelace");
   await expectCheckYourInbox(page, email);
@@ -73,6 +74,7 @@ test("a newcomer signs up, is told to check their inbox, confirms the address fr
 });
 
 test("the reminder's button mails a new link, and the newer link is the one that works", async ({ page, origin }) => {
+  test.setTimeout(60_000);
   const email = uniqueEmail("resend");
   await signUpWithForm(page, email, "Ada Lovelace");
   const first = linkIn(await waitForMessage(email, SUBJECTS.verify), "/verify-email");

@@ -4,6 +4,8 @@ import { linkIn, SUBJECTS, waitForMessage } from "./support/mailbox";
 import { createNote, registerUser } from "./support/session";
 
 test("register → confirm from the mail → sign in → dashboard → create, edit and delete a note → reload and stay signed in", async ({ page }) => {
+  // A whole first day: sign-up, the mail, sign-in, and every note operation.
+  test.setTimeout(60_000);
   const email = uniqueEmail("journey");
   await page.goto("/register");
   // Submit buttons stay disabled until the page is hydrated; typing earlier could be lost.

@@ -67,12 +67,6 @@ test("public pages: screenshots in both schemes, accessible, no console errors",
     { name: "signin", path: "/signin?reason=session-ended", ready: (p) => p.getByText("Your session has ended") },
     { name: "register", path: "/register", ready: (p) => p.getByRole("heading", { level: 1, name: "Create your account" }) },
     { name: "api-reference", path: "/api-reference", ready: (p) => p.getByRole("heading", { level: 1, name: "API reference" }) },
-    { name: "forgot-password", path: "/forgot-password", ready: (p) => p.getByRole("button", { name: "Send reset link" }) },
-    // The pages a mailed link opens, as they first show (the token is read, not yet sent).
-    { name: "reset-password", path: `/reset-password#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Reset password" }) },
-    { name: "verify-email", path: `/verify-email#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm my email address" }) },
-    { name: "email-confirm", path: `/email/confirm#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm new address" }) },
-    { name: "email-undo", path: `/email/undo#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Undo the change" }) },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByRole("heading", { level: 1, name: "Page not found" }) },
   ]);
 });
@@ -90,6 +84,17 @@ test("signed-in pages, as an admin: screenshots in both schemes, accessible, no 
     { name: "admin-users", path: "/admin", ready: (p) => p.getByRole("table", { name: "Users" }).getByRole("combobox").first() },
     { name: "admin-audit", path: "/admin/audit", ready: (p) => p.getByTestId("audit-row").first() },
     { name: "admin-clients", path: "/admin/clients", ready: (p) => p.getByRole("heading", { name: "New service client" }) },
+  ]);
+});
+
+test("the recovery pages: screenshots in both schemes, accessible, no console errors", async ({ page }) => {
+  await checkEveryScheme(page, [
+    { name: "forgot-password", path: "/forgot-password", ready: (p) => p.getByRole("button", { name: "Send reset link" }) },
+    // The pages a mailed link opens, as they first show (the token is read, not yet sent).
+    { name: "reset-password", path: `/reset-password#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Reset password" }) },
+    { name: "verify-email", path: `/verify-email#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm my email address" }) },
+    { name: "email-confirm", path: `/email/confirm#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Confirm new address" }) },
+    { name: "email-undo", path: `/email/undo#token=${UNKNOWN_TOKEN}`, ready: (p) => p.getByRole("button", { name: "Undo the change" }) },
   ]);
 });
 

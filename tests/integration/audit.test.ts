@@ -3,6 +3,7 @@
  * it happens, with actor, target, IP, user agent and request ID; no secret or token is ever
  * written; a forged log line cannot be smuggled in; and admins read it paged and filtered.
  */
+import { settleAfterResponse } from "@/lib/http/after-response";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { databaseKinds } from "../support/databases";
 import { call, type CallOptions, type Handler } from "../support/http";
@@ -52,8 +53,12 @@ describe.each(databaseKinds())("audit log on %s", (kind) => {
 
     const email = uniqueEmail("audited");
     const registered = await traced(r.register, { body: { email, name: "Audited", password: PASSWORD } });
-    const newUserId = ((await registered.response.json()) as { user: { id: string } }).user.id;
+    expect(registered.response.status).toBe(202);
+    // The account is made after the answer, in the same request's name (lib/users/registration.ts).
+    await settleAfterResponse();
+    const newUserId = (await suite.kit.db.user.findUniqueOrThrow({ where: { email }, select: { id: true } })).id;
     expectEvent(registered.requestId, "user.registered", newUserId, newUserId);
+    expectEvent(registered.requestId, "email.verification_sent", newUserId, newUserId);
 
     const failed = await traced(r.login, { body: { email: world.userA.email, password: "not the password at all" } });
     expect(failed.response.status).toBe(401);

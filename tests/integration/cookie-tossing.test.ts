@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/databases";
 import { call, CookieJar } from "../support/http";
-import { integrationSuite } from "../support/app";
+import { integrationSuite, signUpThenSignIn } from "../support/app";
 import { PASSWORD, REFRESH_COOKIE, uniqueEmail } from "../support/authz-world";
 
 const ORIGIN = "https://app.example.com";
@@ -18,8 +18,8 @@ describe.each(databaseKinds())("cookie tossing on %s", (kind) => {
   /** A signed-in browser: its jar and its refresh cookie's value. */
   async function signedIn() {
     const jar = new CookieJar();
-    const response = await call(suite.routes.register, { body: { email: uniqueEmail("toss"), name: "Tossed", password: PASSWORD }, jar });
-    expect(response.status).toBe(201);
+    const response = await signUpThenSignIn(suite.routes, { email: uniqueEmail("toss"), name: "Tossed", password: PASSWORD }, { jar });
+    expect(response.status).toBe(200);
     const { user } = (await response.json()) as { user: { id: string } };
     return { jar, userId: user.id, refresh: jar.cookies.get(REFRESH_COOKIE)! };
   }

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/lib/db/client";
+import type * as EmailTokens from "@/lib/users/email-tokens";
 import type { EmailTokenPurpose } from "@/lib/users/email-tokens";
 import { databaseKinds, provisionDatabase, useDatabase, type ProvisionedDatabase } from "../support/databases";
 import { call, type Handler } from "../support/http";
@@ -42,8 +43,8 @@ describe.each(databaseKinds())("mailed-link routes under attack on %s", (kind) =
   let database: ProvisionedDatabase;
   let db: Db;
   let handlers: Record<string, Handler>;
-  let issue: typeof import("@/lib/users/email-tokens").issueEmailToken;
-  let hashEmailToken: typeof import("@/lib/users/email-tokens").hashEmailToken;
+  let issue: typeof EmailTokens.issueEmailToken;
+  let hashEmailToken: typeof EmailTokens.hashEmailToken;
 
   beforeAll(async () => {
     database = await provisionDatabase(kind);
@@ -81,7 +82,12 @@ describe.each(databaseKinds())("mailed-link routes under attack on %s", (kind) =
   }
 
   const send = (route: LinkRoute, body: string, query = "") =>
-    call(handlers[route.name] as Handler, { method: "POST", body, url: `http://localhost:3000/api/${route.name}${query}`, headers: { "content-type": "application/json" } });
+    call(handlers[route.name] as Handler, {
+      method: "POST",
+      body,
+      url: `http://localhost:3000/api/${route.name}${query}`,
+      headers: { "content-type": "application/json" },
+    });
 
   describe.each(ROUTES.map((route) => [route.name, route] as const))("%s", (_name, route) => {
     it.each(ATTACKS.map(([what]) => [what]))("refuses %s with a real token, and the token still works afterwards", async (what) => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/databases";
 import { call, CookieJar } from "../support/http";
-import { integrationSuite } from "../support/app";
+import { integrationSuite, signUpThenSignIn } from "../support/app";
 import { PASSWORD, uniqueEmail } from "../support/authz-world";
 
 const WRONG = "not the password at all";
@@ -19,8 +19,8 @@ describe.each(databaseKinds())("password checks outside sign-in on %s", (kind) =
   async function signUp() {
     const jar = new CookieJar();
     const email = uniqueEmail("guess");
-    const response = await call(suite.routes.register, { body: { email, name: "Guess Target", password: PASSWORD }, jar });
-    expect(response.status).toBe(201);
+    const response = await signUpThenSignIn(suite.routes, { email, name: "Guess Target", password: PASSWORD }, { jar });
+    expect(response.status).toBe(200);
     const { user } = (await response.json()) as { user: { id: string } };
     return { jar, email, userId: user.id };
   }

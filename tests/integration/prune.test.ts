@@ -3,9 +3,10 @@
  * bounded batches, and nothing a live session or the reuse check needs goes with it. On PGlite and
  * Postgres; the million-row run on Postgres only.
  */
+import { settleAfterResponse } from "@/lib/http/after-response";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prune, type RetentionPolicy } from "@/lib/db/prune";
-import { integrationSuite } from "../support/app";
+import { integrationSuite, signUpThenSignIn } from "../support/app";
 import { databaseKinds } from "../support/databases";
 import { call, CookieJar, type Handler } from "../support/http";
 import { PASSWORD, uniqueEmail } from "../support/authz-world";
@@ -28,13 +29,17 @@ function travel(seconds: number) {
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 
 describe.each(databaseKinds())("retention on %s", (kind) => {
-  const suite = integrationSuite(kind, { RATE_LIMIT_AUTH_MAX: "1000", CRON_SECRET });
+  const suite = integrationSuite(kind, { RATE_LIMIT_AUTH_MAX: "1000", RATE_LIMIT_MAIL_IP_MAX: "1000", CRON_SECRET });
   const db = () => suite.kit.db;
 
+  /** Sign up (202: the account is made after the answer), then sign in, as a person does. */
   async function signUp() {
     const jar = new CookieJar();
-    const response = await call(suite.routes.register, { body: { email: uniqueEmail("kept"), name: "Kept", password: PASSWORD }, jar });
-    expect(response.status).toBe(201);
+    const email = uniqueEmail("kept");
+    expect((await call(suite.routes.register, { body: { email, name: "Kept", password: PASSWORD } })).status).toBe(202);
+    await settleAfterResponse();
+    const response = await call(suite.routes.login, { body: { email, password: PASSWORD }, jar });
+    expect(response.status).toBe(200);
     const { user } = (await response.json()) as { user: { id: string } };
     const session = await db().session.findFirstOrThrow({ where: { userId: user.id }, select: { id: true } });
     return { jar, userId: user.id, sessionId: session.id };
@@ -129,7 +134,31 @@ describe.each(databaseKinds())("retention on %s", (kind) => {
     });
     const report = await prune(db(), POLICY);
     expect(report.deleted.mailMessages).toBe(3);
-    expect((await db().mailMessage.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((m) => m.id)).toEqual(["new-sent", "old-queued"]);
+    // Only this test's messages: the sign-ups of other tests leave their own confirmation links.
+    const kept = await db().mailMessage.findMany({ where: { to: "a@example.com" }, select: { id: true }, orderBy: { id: "asc" } });
+    expect(kept.map((m) => m.id)).toEqual(["new-sent", "old-queued"]);
+  });
+
+  it("deletes a mailed-link token once it has expired, and never one that can still be spent", async () => {
+    const { userId } = await signUp();
+    const token = (id: string, expiresAt: Date) => ({
+      id,
+      userId,
+      purpose: "RESET_PASSWORD" as const,
+      tokenHash: id.padEnd(64, "0"),
+      email: "a@example.com",
+      expiresAt,
+    });
+    await db().emailToken.createMany({
+      data: [
+        token("expired-a", new Date(Date.now() - 60_000)),
+        token("expired-b", new Date(Date.now() - 86_400_000)),
+        token("live", new Date(Date.now() + 60_000)),
+      ],
+    });
+    const report = await prune(db(), POLICY);
+    expect(report.deleted.emailTokens).toBe(2);
+    expect((await db().emailToken.findMany({ where: { userId, purpose: "RESET_PASSWORD" }, select: { id: true } })).map((t) => t.id)).toEqual(["live"]);
   });
 
   it("after a prune a live session still refreshes, and a replayed token still revokes its whole family", async () => {
@@ -238,9 +267,9 @@ describe.runIf(databaseKinds().includes("postgres"))("retention at scale on post
   it("a million refresh-token rows: the prune leaves only what live sessions need, they still refresh, and reuse detection still fires", async () => {
     const db = suite.kit.db;
     const jar = new CookieJar();
-    expect((await call(suite.routes.register, { body: { email: uniqueEmail("scale"), name: "Scale", password: PASSWORD }, jar })).status).toBe(201);
+    expect((await signUpThenSignIn(suite.routes, { email: uniqueEmail("scale"), name: "Scale", password: PASSWORD }, { jar })).status).toBe(200);
     const victimJar = new CookieJar();
-    const victim = await call(suite.routes.register, { body: { email: uniqueEmail("victim"), name: "Victim", password: PASSWORD }, jar: victimJar });
+    const victim = await signUpThenSignIn(suite.routes, { email: uniqueEmail("victim"), name: "Victim", password: PASSWORD }, { jar: victimJar });
     const victimId = ((await victim.json()) as { user: { id: string } }).user.id;
     const stolen = victimJar.clone();
     expect((await call(suite.routes.refresh, { method: "POST", jar: victimJar })).status).toBe(200);

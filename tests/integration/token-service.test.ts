@@ -107,7 +107,9 @@ describe.each(databaseKinds())("token service on %s", (kind) => {
       await settleAfterResponse();
       const login = await call(app.login, { body: { email: "new.person@example.com", password: PASSWORD }, jar });
       expect(login.status).toBe(200);
-      expect(await login.json()).toEqual({ user: { id: expect.any(String), email: "new.person@example.com", name: "New", role: "user", emailVerified: false } });
+      expect(await login.json()).toEqual({
+        user: { id: expect.any(String), email: "new.person@example.com", name: "New", role: "user", emailVerified: false },
+      });
       expect(jar.cookies.has(ACCESS)).toBe(true);
       expect(jar.cookies.get(REFRESH)).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     });

@@ -68,7 +68,7 @@ describe.each(databaseKinds())("unverified accounts on %s", (kind) => {
   const mailTo = async (address: string) => {
     await settle();
     await expect
-      .poll(async () => (await app.db.mailMessage.findMany({ where: { to: address }, select: { status: true } })).map((row) => row.status))
+      .poll(async () => (await app.db.mailMessage.findMany({ where: { to: address }, select: { status: true } })).map((row) => row.status), { timeout: 10_000 })
       .not.toContain("QUEUED");
     return peer.messages.filter((message) => message.to.includes(address));
   };

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, vi } from "vitest";
 import { provisionDatabase, useDatabase, type DatabaseKind, type ProvisionedDatabase } from "./databases";
-import type { Handler } from "./http";
+import { settleAfterResponse } from "@/lib/http/after-response";
+import { call, type CookieJar, type Handler } from "./http";
 import { testKeyPair } from "./keys";
 import { worldKit, type WorldKit } from "./authz-world";
 
@@ -88,4 +89,20 @@ export function integrationSuite(kind: DatabaseKind, env: Record<string, string>
     vi.unstubAllEnvs();
   });
   return suite;
+}
+
+/**
+ * Sign up as a person does: sign-up answers 202 and sets no cookie, the account is made after the
+ * answer (lib/users/registration.ts), then the person signs in. Returns the sign-in's response.
+ */
+export async function signUpThenSignIn(
+  routes: Pick<Routes, "register" | "login">,
+  input: { email: string; name: string; password: string },
+  options: { jar?: CookieJar; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers = options.headers ?? {};
+  const accepted = await call(routes.register, { body: input, headers });
+  if (accepted.status !== 202) throw new Error(`sign-up of ${input.email}: ${accepted.status} ${await accepted.text()}`);
+  await settleAfterResponse();
+  return call(routes.login, { body: { email: input.email, password: input.password }, headers, ...(options.jar === undefined ? {} : { jar: options.jar }) });
 }

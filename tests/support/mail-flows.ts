@@ -128,10 +128,10 @@ export function mailbox(peer: SmtpPeer, db: () => Db, settle: () => Promise<void
   async function delivered(address: string): Promise<ReceivedMail[]> {
     await settle();
     await expect
-      .poll(async () => (await db().mailMessage.findMany({ where: { to: address }, select: { status: true } })).map((row) => row.status), { timeout: 5_000 })
+      .poll(async () => (await db().mailMessage.findMany({ where: { to: address }, select: { status: true } })).map((row) => row.status), { timeout: 10_000 })
       .not.toContain("QUEUED");
     const rows = await db().mailMessage.count({ where: { to: address } });
-    await expect.poll(() => peer.messages.filter((message) => message.to.includes(address)).length, { timeout: 5_000 }).toBe(rows);
+    await expect.poll(() => peer.messages.filter((message) => message.to.includes(address)).length, { timeout: 10_000 }).toBe(rows);
     return peer.messages.filter((message) => message.to.includes(address));
   }
 

@@ -12,7 +12,11 @@ export { tokenIn };
 /** The newest message `template` made for `to`, once every after-response task has finished. */
 export async function heldMessage(db: Db, to: string, template: string): Promise<{ subject: string; text: string }> {
   await settleAfterResponse();
-  const row = await db.mailMessage.findFirst({ where: { to, template }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { subject: true, text: true } });
+  const row = await db.mailMessage.findFirst({
+    where: { to, template },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { subject: true, text: true },
+  });
   if (row === null || row.text === null) throw new Error(`no ${template} message to ${to} was kept`);
   return { subject: row.subject, text: row.text };
 }

@@ -49,7 +49,9 @@ export async function waitForOutboxMessage(origin: string, to: string, subject: 
     if (found !== undefined) return found;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`no message to ${to} matching ${String(subject)} in the outbox; it holds ${seen.map((entry) => `${entry.to}: ${entry.subject}`).join("; ") || "nothing"}`);
+  throw new Error(
+    `no message to ${to} matching ${String(subject)} in the outbox; it holds ${seen.map((entry) => `${entry.to}: ${entry.subject}`).join("; ") || "nothing"}`,
+  );
 }
 
 /** The token a mailed link carries in its fragment (`…#token=<43 characters>`). */
