@@ -84,6 +84,7 @@ function readProcessEnv(): ProcessVariables {
     SMTP_PASSWORD: process.env.SMTP_PASSWORD,
     MAIL_FROM: process.env.MAIL_FROM,
     MAIL_SEND_TIMEOUT_MS: process.env.MAIL_SEND_TIMEOUT_MS,
+    MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY,
   };
 }
 
@@ -255,6 +256,12 @@ const schema = z.object({
   // How long a request waits for its message to be handed to the relay before it answers anyway;
   // the attempt carries on, and a failure is retried (lib/mail/send-mail.ts).
   MAIL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+  // Encrypts second-factor secrets at rest (lib/auth/mfa/secret-box.ts): 32 bytes from a CSPRNG,
+  // in base64 or base64url. Unset locally: a key is generated once into DATA_DIR/keys/.
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43}=?$/, { message: "must be 32 random bytes in base64 or base64url (for example `openssl rand -base64 32`)" })
+    .optional(),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -287,6 +294,11 @@ function deploymentProblems(raw: RawEnv): string[] {
   }
   if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: required in a deployment (the embedded database is for local use)");
   if (raw.JWT_PRIVATE_KEY === undefined) problems.push("JWT_PRIVATE_KEY: required in a deployment (run `npm run keys:generate`)");
+  // Locally it is generated into DATA_DIR. Deployed, each instance would make its own and lose it
+  // on restart, and a lost key is every enrolled second factor lost: it comes from the secret store.
+  if (raw.MFA_ENCRYPTION_KEY === undefined) {
+    problems.push("MFA_ENCRYPTION_KEY: required in a deployment, the key second-factor secrets are encrypted with (run `npm run keys:generate`)");
+  }
   // It turns security layers off; only a local production build may measure without them.
   if (raw.BENCH_MIDDLEWARE_STEPS !== undefined)
     problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");

@@ -1,8 +1,9 @@
 /**
- * `npm run keys:generate`: print a new RS256 key pair in the form the environment expects.
- * Nothing is written to disk; paste the values into your deployment's secret store.
+ * `npm run keys:generate`: print a new RS256 key pair, and a key for second-factor secrets, in
+ * the form the environment expects. Nothing is written to disk; paste the values into your
+ * deployment's secret store.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, importSPKI } from "jose";
 
 /* eslint-disable no-console -- a command-line script reports to its terminal */
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   console.log(`JWT_PRIVATE_KEY="${oneLine(privateKey)}"`);
   console.log("# Its public key, for JWT_PUBLIC_KEYS while rotating to or away from this key (see docs/tokens.md).");
   console.log(`# JWT_PUBLIC_KEYS="${oneLine(publicKey)}"`);
+  console.log("# Encrypts second-factor secrets at rest (lib/auth/mfa/secret-box.ts). Keep it secret, and keep it:");
+  console.log("# without it no enrolled authenticator works. Generate it once per deployment, not on every run.");
+  console.log(`MFA_ENCRYPTION_KEY="${randomBytes(32).toString("base64url")}"`);
 }
 
 void main();

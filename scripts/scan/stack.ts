@@ -94,6 +94,7 @@ export async function startScanStack(log: (line: string) => void): Promise<ScanS
         TRUSTED_PROXY: "1",
         DATABASE_URL: database.url,
         JWT_PRIVATE_KEY: testKeyPair("scan").privateKeyPem,
+        MFA_ENCRYPTION_KEY: randomBytes(32).toString("base64url"),
       });
     } else {
       const dataDir = await mkdtemp(path.join(tmpdir(), "palisade-scan-"));

@@ -137,6 +137,7 @@ describe("broker configuration rules", () => {
     RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance",
     SMTP_URL: "smtps://smtp.example.com",
     MAIL_FROM: "no-reply@example.com",
+    MFA_ENCRYPTION_KEY: "k".repeat(43),
   };
   const problems = (source: Record<string, string>) => {
     const result = parseEnv(source);

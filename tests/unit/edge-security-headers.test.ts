@@ -91,6 +91,7 @@ describe("HSTS", () => {
     UPSTASH_REDIS_REST_TOKEN: "t",
     SMTP_URL: "smtps://smtp.example.com",
     MAIL_FROM: "no-reply@example.com",
+    MFA_ENCRYPTION_KEY: "k".repeat(43),
   };
 
   it("is sent for one year with subdomains and preload in a deployment (always https), with upgrade-insecure-requests", async () => {

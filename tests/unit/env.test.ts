@@ -12,6 +12,7 @@ const DEPLOYED_OK = {
   CRON_SECRET: "c".repeat(32),
   SMTP_URL: "smtps://user:pass@smtp.example.com",
   MAIL_FROM: "Palisade <no-reply@example.com>",
+  MFA_ENCRYPTION_KEY: "k".repeat(43),
 };
 
 function problems(source: Record<string, string | undefined>): string[] {
@@ -87,6 +88,30 @@ describe("environment", () => {
     // Elsewhere the prune runs from `npm run db:prune` on a schedule of the operator's own.
     expect(problems(withoutSecret)).toEqual([]);
     expect(problems({ ...DEPLOYED_OK, CRON_SECRET: "too short" })).toEqual([expect.stringContaining("CRON_SECRET")]);
+  });
+
+  it("refuses a deployment without MFA_ENCRYPTION_KEY, which each instance would otherwise generate for itself and lose", () => {
+    const { MFA_ENCRYPTION_KEY: _key, ...withoutKey } = DEPLOYED_OK;
+    expect(problems(withoutKey)).toEqual([expect.stringContaining("MFA_ENCRYPTION_KEY")]);
+    // A local run generates one into DATA_DIR (lib/auth/dev-keys.ts).
+    expect(problems({})).toEqual([]);
+  });
+
+  it.each([
+    ["16 bytes", "A".repeat(22)],
+    ["33 bytes", "A".repeat(44)],
+    ["hex, not base64", "ab".repeat(32)],
+    ["a passphrase", "correct horse battery staple, stapled twice"],
+  ])("refuses an MFA_ENCRYPTION_KEY of %s anywhere", (_what, value) => {
+    expect(problems({ MFA_ENCRYPTION_KEY: value })).toEqual([expect.stringContaining("MFA_ENCRYPTION_KEY")]);
+  });
+
+  it("takes a 32-byte MFA_ENCRYPTION_KEY in base64, padded or not, or in base64url", () => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, index) => index * 8 + 3);
+    const base64 = Buffer.from(bytes).toString("base64");
+    for (const value of [base64, base64.replace(/=+$/, ""), Buffer.from(bytes).toString("base64url")]) {
+      expect(problems({ ...DEPLOYED_OK, MFA_ENCRYPTION_KEY: value })).toEqual([]);
+    }
   });
 
   it("takes only the spelled-out acknowledgement for the in-memory limiter, and never on Vercel", () => {

@@ -57,6 +57,7 @@ describe("mail configuration", () => {
     DATABASE_URL: "postgres://u:p@db.example.com:5432/app?sslmode=require",
     TRUSTED_PROXY: "1",
     JWT_PRIVATE_KEY: "present",
+    MFA_ENCRYPTION_KEY: "k".repeat(43),
     RATE_LIMIT_ALLOW_MEMORY_STORE: "single-instance",
   };
   const problems = (source: Record<string, string>) => {
