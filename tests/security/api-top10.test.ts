@@ -15,6 +15,7 @@ import { AUTH_FAILURES_ALLOWED } from "./support/global-setup";
 import { genuineToken } from "./support/jwt-corpus";
 import { outboundCallSites, ALLOWED_OUTBOUND_CALLS } from "./support/outbound";
 import { manifestIsCurrent } from "./support/manifest";
+import { waitForOutboxMessage } from "../support/outbox-reader";
 
 const target = securityTarget();
 const IP = runAddress(target.run, 30);
@@ -300,6 +301,22 @@ describe("OWASP API Security Top 10 (2023)", () => {
       }
       expect((await alice.client.request(`/api/notes/${aliceNote.id}`)).status).toBe(200);
     });
+
+    check(
+      "API4",
+      "api4.mail-flood",
+      "a fourth mailed link to one address in the window is refused, whichever addresses ask, known account or not",
+      async () => {
+        const victim = newEmail("flooded");
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const response = await new Client(runAddress6(target.run, 300 + i)).request("/api/auth/password/forgot", { body: { email: victim } });
+          statuses.push(response.status);
+          if (response.status === 429) expect(((await response.json()) as { "violated-policies": string[] })["violated-policies"]).toEqual(["mail-address"]);
+        }
+        expect(statuses).toEqual([202, 202, 202, 429]);
+      },
+    );
   });
 
   describe("API6 sensitive business flows", () => {
@@ -312,6 +329,36 @@ describe("OWASP API Security Top 10 (2023)", () => {
       expect(wrong.status).toBe(401);
       const body = async (response: Response) => ({ ...((await response.json()) as Record<string, unknown>), requestId: undefined });
       expect(await body(unknown)).toEqual(await body(wrong));
+    });
+
+    /** A 202 answer with its request ID and the echoed address taken out, and whether it set a cookie. */
+    const accepted = async (response: Response) => ({
+      status: response.status,
+      cookie: response.headers.has("set-cookie"),
+      body: Object.keys((await response.json()) as Record<string, unknown>),
+    });
+
+    check("API6", "api6.signup-enumeration", "sign-up answers a taken and a new address alike, and mails the difference after the answer", async () => {
+      const fresh = newEmail("fresh");
+      const password = newPassword();
+      const taken = await new Client(runAddress6(target.run, 3)).request("/api/auth/register", { body: { email: alice.email, name: "Again", password } });
+      const created = await new Client(runAddress6(target.run, 4)).request("/api/auth/register", { body: { email: fresh, name: "Fresh", password } });
+      const answers = [await accepted(taken), await accepted(created)];
+      expect(answers).toEqual([answers[1], { status: 202, cookie: false, body: ["email"] }]);
+      // The production build runs the deferred work after answering: each address gets its one message.
+      await waitForOutboxMessage(target.url, alice.email, /^You already have a Palisade account$/);
+      await waitForOutboxMessage(target.url, fresh, /^Confirm your email address/);
+    });
+
+    check("API6", "api6.reset-enumeration", "forgot password answers a known and an unknown address alike, and mails each its own message", async () => {
+      const unknown = newEmail("nobody");
+      const known = await new Client(runAddress6(target.run, 6)).request("/api/auth/password/forgot", { body: { email: alice.email } });
+      const stranger = await new Client(runAddress6(target.run, 7)).request("/api/auth/password/forgot", { body: { email: unknown } });
+      const answers = [await accepted(known), await accepted(stranger)];
+      expect(answers).toEqual([answers[1], { status: 202, cookie: false, body: ["email"] }]);
+      const link = await waitForOutboxMessage(target.url, alice.email, /^Reset your Palisade password$/);
+      expect(link.text).toMatch(new RegExp(`${target.url}/reset-password#token=[A-Za-z0-9_-]{43}`));
+      await waitForOutboxMessage(target.url, unknown, /^Palisade password reset$/);
     });
 
     check("API6", "api6.password-spraying", "failed sign-ins to one account from many addresses are throttled per account", async () => {

@@ -174,6 +174,13 @@ export const SECURITY_TEST_CATALOGUE: readonly CatalogueEntry[] = [
     apiTop10: "API4",
   },
   {
+    id: "api4.mail-flood",
+    family: "api-top10",
+    proves: "a fourth mailed link to one address within the window is refused with 429 on the mail-address tier, whatever addresses ask",
+    asvs: ["2.4.1", "6.4.3"],
+    apiTop10: "API4",
+  },
+  {
     id: "api4.bounded-queries",
     family: "api-top10",
     proves: "oversized pages, repeated query keys and deep JSON are refused with 400",
@@ -201,6 +208,21 @@ export const SECURITY_TEST_CATALOGUE: readonly CatalogueEntry[] = [
     family: "api-top10",
     proves: "an unknown email and a wrong password get the same status and body",
     asvs: ["6.3.8"],
+    apiTop10: "API6",
+  },
+  {
+    id: "api6.signup-enumeration",
+    family: "api-top10",
+    proves:
+      "sign-up answers a taken and a new address with the same status, body shape and no cookie; the production build mails each its own message after answering",
+    asvs: ["6.3.1", "6.4.1"],
+    apiTop10: "API6",
+  },
+  {
+    id: "api6.reset-enumeration",
+    family: "api-top10",
+    proves: "forgot password answers a known and an unknown address alike; the known one is mailed a link built from APP_URL, the unknown one a notice",
+    asvs: ["6.4.3"],
     apiTop10: "API6",
   },
   {
