@@ -204,7 +204,7 @@ const schema = z.object({
   RATE_LIMIT_CREDENTIAL_WINDOW: windowSeconds.default(15 * 60),
   // Requests that mail someone an account link (sign-up, forgot password, address change), per
   // client IP and per recipient address: the app must not become a way to flood a mailbox.
-  RATE_LIMIT_MAIL_IP_MAX: count.default(10),
+  RATE_LIMIT_MAIL_IP_MAX: count.default(30),
   RATE_LIMIT_MAIL_ADDRESS_MAX: count.default(3),
   RATE_LIMIT_MAIL_WINDOW: windowSeconds.default(15 * 60),
   // How long a shared-store call may take before the tier's failure policy applies (ADR 011).

@@ -134,6 +134,8 @@ test("served under the nonce CSP: every script carries the nonce, no inline styl
 });
 
 test("accessible in both colour schemes, headings in order, and no sideways scroll on a phone", async ({ page }) => {
+  // Two axe audits of every operation's section: the budget pages.spec.ts gives its audits.
+  test.setTimeout(120_000);
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await open(page);

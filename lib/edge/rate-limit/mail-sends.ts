@@ -6,7 +6,8 @@
  * marked as spam), and a limit that applies only to addresses with an account tells an attacker
  * which addresses have one. Defence: two tiers, both counted for every such request before
  * anything is looked up, for a known address or not:
- * - `mail-ip`: per client IP (/64), 10 per 15 minutes by default;
+ * - `mail-ip`: per client IP (/64), 30 per 15 minutes by default: an office of sixteen people
+ *   behind one address (ADR 019) signing up and asking for a link again fits;
  * - `mail-address`: per recipient, keyed by SHA-256 of the normalised address, 3 per 15 minutes.
  * Both fail closed (503) while the store is down: open, an outage would lift the only bound on
  * mail sent to strangers. Addresses never reach the store or the logs, only their hash.

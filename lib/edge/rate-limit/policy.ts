@@ -17,7 +17,7 @@
  * | `credential`   | 100 per 15 min     | client IP (/64 for IPv6)         | edge, POST that hashes²| open       |
  * | `auth-ip`      | 5 failures/15 min  | client IP                        | login handler          | closed     |
  * | `auth-account` | 5 failures/15 min  | SHA-256 of the normalised email  | login handler          | closed     |
- * | `mail-ip`      | 10 per 15 min      | client IP                        | handlers that mail³    | closed     |
+ * | `mail-ip`      | 30 per 15 min      | client IP                        | handlers that mail³    | closed     |
  * | `mail-address` | 3 per 15 min       | SHA-256 of the recipient address | handlers that mail³    | closed     |
  * ¹ But a GET or HEAD of the app's icon files (STATIC_METADATA_FILES). The source article's 100
  * per 15 minutes let one person be refused within four minutes of ordinary use: a browser sends

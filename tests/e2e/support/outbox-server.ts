@@ -25,7 +25,7 @@ export function startOutboxServer(): Promise<LimitsServer> {
 
 /** A sign-up's confirmation link, read from the instance's outbox (for ./session.ts registerUser). */
 export const fromOutbox: ConfirmationLinkSource = async (email, baseURL) =>
-  linkIn({ subject: "confirmation", text: (await waitForOutboxMessage(baseURL, email, SUBJECTS.verify)).text }, "/verify-email", baseURL);
+  linkIn(await waitForOutboxMessage(baseURL, email, SUBJECTS.verify), "/verify-email", baseURL);
 
 /**
  * Open the instance's outbox in `page` once it lists a message to `to` with this subject, and
