@@ -17,7 +17,8 @@ export default defineConfig({
   forbidOnly: process.env.CI === "true",
   // No retries: a flaky test is a bug to find, not to hide.
   retries: 0,
-  reporter: [["list"]],
+  // The JSON report is the end-to-end evidence `npm run scorecard` joins (scripts/scorecard.ts).
+  reporter: [["list"], ["json", { outputFile: "test-results/security/e2e-results.json" }]],
   timeout: 30_000,
   use: {
     baseURL: BASE_URL,

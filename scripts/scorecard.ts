@@ -4,9 +4,9 @@
  *   npm run scorecard                      run the security, unit and integration tests, then write the page
  *   npm run scorecard -- --from-existing   use the results of an earlier run (test-results/security/results*.json)
  *
- * End-to-end evidence is joined when test-results/security/e2e-results.json exists (Playwright's
- * JSON reporter: `PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/security/e2e-results.json npx playwright
- * test --reporter=json`); without it, requirements proven only in a browser stay untested.
+ * End-to-end evidence is joined when test-results/security/e2e-results.json exists (every
+ * `npm run test:e2e` writes it: the JSON reporter in playwright.config.ts); without it,
+ * requirements proven only in a browser stay untested.
  * The figures come from test-results/security/figures/*.json (written by the security suite) and
  * the scanners' results from docs/security-scan-record.json (written by `npm run scan -- --record`).
  */

@@ -54,7 +54,9 @@ export function encodeRecoveryCode(bytes: Uint8Array): string {
     const pair = ((bytes[bit >> 3] ?? 0) << 8) | (bytes[(bit >> 3) + 1] ?? 0);
     symbols += RECOVERY_CODE_ALPHABET[(pair >> (11 - (bit & 7))) & 31];
   }
-  return symbols.match(new RegExp(`.{${GROUP}}`, "g"))?.join("-") ?? symbols;
+  const groups: string[] = [];
+  for (let start = 0; start < symbols.length; start += GROUP) groups.push(symbols.slice(start, start + GROUP));
+  return groups.join("-");
 }
 
 export function generateRecoveryCode(): string {
