@@ -559,7 +559,7 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       }),
       r("14.2.2", 2, "Sensitive data is not cached by servers or intermediaries.", {
         tests: [
-          integ("token-service", "creates a plain user, signs them in with both cookies"),
+          integ("token-service", "signs in to both cookies with no internal field"),
           integ("health", "answers 200 with a real database round trip"),
         ],
       }),
@@ -597,7 +597,7 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
       }),
       r("15.2.3", 2, "Production contains only the functions it needs (no test or debug code).", {}),
       r("15.3.1", 1, "Responses return only the fields the caller needs.", {
-        tests: [integ("token-service", "returns no internal field"), integ("authz-matrix")],
+        tests: [integ("token-service", "with no internal field"), integ("authz-matrix")],
       }),
       r("15.3.2", 2, "Backend calls to external URLs do not follow redirects unless meant to.", {
         unverified:
