@@ -558,10 +558,7 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [integ("oauth", "refuses credentials in the URL")],
       }),
       r("14.2.2", 2, "Sensitive data is not cached by servers or intermediaries.", {
-        tests: [
-          integ("token-service", "signs in to both cookies with no internal field"),
-          integ("health", "answers 200 with a real database round trip"),
-        ],
+        tests: [integ("token-service", "signs in to both cookies with no internal field"), integ("health", "answers 200 with a real database round trip")],
       }),
       r("14.2.3", 2, "Sensitive data is not sent to untrusted parties (trackers, third-party scripts).", {
         tests: [unit("edge-security-headers", "CSP directives")],
