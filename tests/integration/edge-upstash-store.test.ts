@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { Redis as UpstashRedis } from "@upstash/redis";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { checkAuthAttempt, recordAuthFailure, recordAuthSuccess } from "@/lib/edge/rate-limit/auth-attempts";
 import { edgeLogger } from "@/lib/edge/log";
 import { policiesFrom, type TierPolicy } from "@/lib/edge/rate-limit/policy";
@@ -17,6 +17,12 @@ import { startUpstashRestServer, type UpstashRestServer } from "../support/upsta
 
 const redisUrl = inject("redisUrl");
 const RUN = `palisade-test-${randomBytes(6).toString("hex")}`;
+/**
+ * The clock the limiter reads, held still. The sliding window weighs the previous window's count
+ * by the share of it still in view and rounds down, so a test that straddled a window boundary
+ * on the real clock would see a fresh allowance and fail for a reason that is not a bug.
+ */
+const HELD_CLOCK = Date.UTC(2026, 0, 1, 12, 7, 30);
 
 describe.runIf(redisUrl !== null)("Upstash store on a real Redis", () => {
   let server: UpstashRestServer;
@@ -35,6 +41,11 @@ describe.runIf(redisUrl !== null)("Upstash store on a real Redis", () => {
 
   beforeEach(() => {
     server.setMode("normal");
+    vi.useFakeTimers({ toFake: ["Date"], now: HELD_CLOCK });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   afterAll(async () => {
