@@ -61,6 +61,21 @@ export const AUDIT_EVENT_TYPES = [
   "email.changed",
   "email.change_undone",
   "account.unverified_password_removed",
+  // Second factors (docs/decisions/047-second-factor-sign-in-and-step-up.md)
+  "mfa.challenged",
+  "mfa.succeeded",
+  "mfa.failed",
+  "mfa.rate_limited",
+  "mfa.step_up",
+  "mfa.totp_enrolment_started",
+  "mfa.totp_enabled",
+  "mfa.totp_removed",
+  "mfa.recovery_codes_regenerated",
+  "mfa.recovery_code_used",
+  "mfa.passkey_added",
+  "mfa.passkey_removed",
+  "mfa.passkey_renamed",
+  "mfa.factors_removed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -105,6 +120,7 @@ const AGGREGATED_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   "client.auth_failed",
   "oauth.sign_in_refused",
   "cookie.duplicate_refused",
+  "mfa.rate_limited",
 ]);
 
 /** The window repeated failures are counted in. */

@@ -60,6 +60,8 @@ function readProcessEnv(): ProcessVariables {
     RATE_LIMIT_MAIL_IP_MAX: process.env.RATE_LIMIT_MAIL_IP_MAX,
     RATE_LIMIT_MAIL_ADDRESS_MAX: process.env.RATE_LIMIT_MAIL_ADDRESS_MAX,
     RATE_LIMIT_MAIL_WINDOW: process.env.RATE_LIMIT_MAIL_WINDOW,
+    RATE_LIMIT_SECOND_FACTOR_MAX: process.env.RATE_LIMIT_SECOND_FACTOR_MAX,
+    RATE_LIMIT_SECOND_FACTOR_WINDOW: process.env.RATE_LIMIT_SECOND_FACTOR_WINDOW,
     RATE_LIMIT_STORE_TIMEOUT_MS: process.env.RATE_LIMIT_STORE_TIMEOUT_MS,
     RATE_LIMIT_MEMORY_MAX_KEYS: process.env.RATE_LIMIT_MEMORY_MAX_KEYS,
     AUTH_GITHUB_ID: process.env.AUTH_GITHUB_ID,
@@ -85,6 +87,7 @@ function readProcessEnv(): ProcessVariables {
     MAIL_FROM: process.env.MAIL_FROM,
     MAIL_SEND_TIMEOUT_MS: process.env.MAIL_SEND_TIMEOUT_MS,
     MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY,
+    ADMIN_SECOND_FACTOR: process.env.ADMIN_SECOND_FACTOR,
   };
 }
 
@@ -207,6 +210,9 @@ const schema = z.object({
   RATE_LIMIT_MAIL_IP_MAX: count.default(30),
   RATE_LIMIT_MAIL_ADDRESS_MAX: count.default(3),
   RATE_LIMIT_MAIL_WINDOW: windowSeconds.default(15 * 60),
+  // Wrong second-factor codes per account (ADR 047): a six-digit code must not be guessable.
+  RATE_LIMIT_SECOND_FACTOR_MAX: count.default(5),
+  RATE_LIMIT_SECOND_FACTOR_WINDOW: windowSeconds.default(15 * 60),
   // How long a shared-store call may take before the tier's failure policy applies (ADR 011).
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   // Keys the in-memory store keeps per tier before evicting the least recently used one; also the
@@ -262,11 +268,16 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/_-]{43}=?$/, { message: "must be 32 random bytes in base64 or base64url (for example `openssl rand -base64 32`)" })
     .optional(),
+  // `required`: an administrator without a second factor may use no admin tool until they set
+  // one up (ADR 047). Unset: required in a deployment, optional locally, so the seeded demo admin
+  // works out of the box.
+  ADMIN_SECOND_FACTOR: z.enum(["required", "optional"]).optional(),
 });
 
 type RawEnv = z.output<typeof schema>;
 
-export interface Env extends Omit<RawEnv, "APP_URL" | "TRUSTED_PROXY"> {
+export interface Env extends Omit<RawEnv, "APP_URL" | "TRUSTED_PROXY" | "ADMIN_SECOND_FACTOR"> {
+  ADMIN_SECOND_FACTOR: "required" | "optional";
   /** True for a deployment; false for a local run (dev server, tests, `next start` on loopback). */
   deployed: boolean;
   APP_URL: string;
@@ -449,6 +460,7 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
       deployed,
       APP_URL: raw.APP_URL ?? "http://localhost:3000",
       TRUSTED_PROXY: raw.TRUSTED_PROXY ?? (raw.VERCEL === "1" ? "vercel" : "none"),
+      ADMIN_SECOND_FACTOR: raw.ADMIN_SECOND_FACTOR ?? (deployed ? "required" : "optional"),
     },
   };
 }

@@ -10,7 +10,11 @@ export interface JsonSchema {
   readonly type?: string | readonly string[];
   readonly $ref?: string;
   readonly description?: string;
-  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  /**
+   * `undefined` members come from the JSON import's inferred type, not the document: for a union
+   * of objects, TypeScript gives each branch the other branches' keys as optional `undefined`.
+   */
+  readonly properties?: Readonly<Record<string, JsonSchema | undefined>>;
   readonly required?: readonly string[];
   readonly additionalProperties?: boolean | JsonSchema;
   readonly items?: JsonSchema;

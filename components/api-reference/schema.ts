@@ -155,6 +155,7 @@ export function schemaRows(schema: JsonSchema, parents = "", depth = 0): SchemaR
   if (target === undefined) return [];
   const required = new Set(target.object.required ?? []);
   return Object.entries(target.object.properties ?? {}).flatMap(([name, member]) => {
+    if (member === undefined) return [];
     const row: SchemaRow = { parents, name, required: required.has(name), summary: summarize(member) };
     const nested = expandable(member);
     if (nested === undefined || depth >= MAX_DEPTH) return [row];

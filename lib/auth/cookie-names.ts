@@ -38,5 +38,17 @@ export const OAUTH_COOKIES = {
 /** The pending provider link (lib/auth/oauth/pending-link.ts): `__Host-`, so no other host can plant one. */
 export const PENDING_LINK_COOKIE = "__Host-palisade-oauth-link";
 
+/**
+ * A sign-in waiting for its second factor (lib/auth/mfa/pending-sign-in.ts): `__Host-`, so no
+ * other host can plant one and have the victim finish the attacker's sign-in.
+ */
+export const PENDING_SIGN_IN_COOKIE = "__Host-palisade-2fa";
+
 /** Every name whose duplicate in one request is refused (./duplicate-cookies.ts). */
-export const SECURITY_COOKIES: readonly string[] = [ACCESS_COOKIE, REFRESH_COOKIE, PENDING_LINK_COOKIE, ...Object.values(OAUTH_COOKIES)];
+export const SECURITY_COOKIES: readonly string[] = [
+  ACCESS_COOKIE,
+  REFRESH_COOKIE,
+  PENDING_LINK_COOKIE,
+  PENDING_SIGN_IN_COOKIE,
+  ...Object.values(OAUTH_COOKIES),
+];

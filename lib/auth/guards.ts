@@ -22,6 +22,9 @@ import { TokenError, verifyAccessToken, type AccessTokenClaims } from "./tokens"
 import { roleName } from "../users/public-user";
 import { permits, RULES, type Action, type Actor, type ActorFor, type ServiceActor, type UserActor } from "../authz/policy";
 import { activeClientScopes } from "../service-clients/clients";
+import { env } from "../env";
+import { isAdminOnly } from "../authz/admin-actions";
+import { hasSecondFactor } from "./mfa/second-factor";
 
 /**
  * The raw access token of a request, or null when none was sent. A malformed Authorization header
@@ -135,7 +138,19 @@ export async function requireActor(request: Request): Promise<Actor> {
 export async function requirePermission<A extends Action>(request: Request, action: A): Promise<ActorFor<A>> {
   const actor = await requireActor(request);
   if (!permits(actor, action)) throw new AppError("ERR_FORBIDDEN", { detail: "You do not have access to this resource." });
+  await requireAdminSecondFactor(actor, action);
   return actor;
+}
+
+/**
+ * The operator's policy (`ADMIN_SECOND_FACTOR=required`, the default in a deployment; ADR 047):
+ * an administrator's password alone must not open the tools that change everyone's accounts.
+ * Checked after the permission, so a caller without it still gets the plain 403.
+ */
+async function requireAdminSecondFactor(actor: Actor, action: Action): Promise<void> {
+  if (env.ADMIN_SECOND_FACTOR !== "required" || actor.kind !== "user" || !isAdminOnly(action)) return;
+  if (await hasSecondFactor(await getDb(), actor.id)) return;
+  throw new AppError("ERR_SECOND_FACTOR_REQUIRED", { detail: "Set up a second factor on your security page before using the admin tools." });
 }
 
 /**

@@ -54,7 +54,7 @@ export async function checkCredentials(db: Db, account: AccountRef & { password:
   return { ok: true, user: toPublicUser(user) };
 }
 
-export type PasswordPurpose = "sign-in" | "password-change" | "account-deletion" | "link-confirmation";
+export type PasswordPurpose = "sign-in" | "password-change" | "account-deletion" | "link-confirmation" | "step-up";
 
 export interface PasswordAttemptInput {
   account: AccountRef;
@@ -74,6 +74,7 @@ const EVENTS: Record<PasswordPurpose, { failed: AuditEventType; limited: AuditEv
   "password-change": { failed: "password.check_failed", limited: "password.check_rate_limited" },
   "account-deletion": { failed: "password.check_failed", limited: "password.check_rate_limited" },
   "link-confirmation": { failed: "oauth.link_refused", limited: "password.check_rate_limited" },
+  "step-up": { failed: "password.check_failed", limited: "password.check_rate_limited" },
 };
 
 /** The account's email, for the account tier's key; an unknown id keys on itself, still one account. */

@@ -23,11 +23,11 @@ export async function refreshSession(db: Db, request: Request, context: AuditCon
   const url = new URL(request.url);
   switch (outcome.kind) {
     case "rotated":
-      return sessionResponse(toPublicUser(outcome.user), outcome.session.sessionId, outcome.session);
+      return sessionResponse(toPublicUser(outcome.user), outcome.session, outcome.session);
     case "grace":
       // Another request rotated this token a moment ago and holds the new one: a fresh access
       // token only, and no second refresh chain.
-      return sessionResponse(toPublicUser(outcome.user), outcome.sessionId, null);
+      return sessionResponse(toPublicUser(outcome.user), outcome.grant, null);
     case "reused":
       log.warn({ userId: outcome.userId, sessionId: outcome.sessionId }, "refresh token reuse: session revoked");
       await sendSecurityNotice(db, outcome.userId, { kind: "session-ended-on-reuse" }, context);

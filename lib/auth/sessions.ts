@@ -33,6 +33,7 @@ export type SessionRevokeReason =
   | "email_change_undone"
   | "unverified_account_claimed"
   | "sign_in_method_changed"
+  | "second_factor_changed"
   | "revoked_by_user"
   | "role_changed"
   | "account_disabled"
@@ -47,7 +48,34 @@ export interface SessionUser {
   emailVerifiedAt: Date | null;
 }
 
-export interface IssuedSession {
+/**
+ * How the person proved who they are, as the session remembers it and its access tokens carry it
+ * (`auth_time`, `amr`; docs/decisions/047-second-factor-sign-in-and-step-up.md).
+ */
+export interface SessionAuthentication {
+  /** The last time the person authenticated in this session: the sign-in, then each step-up. */
+  authTime: Date;
+  /** RFC 8176 method values of that authentication. */
+  amr: readonly AuthMethod[];
+}
+
+/** The RFC 8176 values this app records. */
+export type AuthMethod = "pwd" | "fed" | "otp" | "hwk" | "swk" | "user" | "mfa";
+
+/** A session and how it was authenticated: enough to mint an access token for it. */
+export interface SessionGrant extends SessionAuthentication {
+  sessionId: string;
+}
+
+/** How a sign-in proved the person: the methods, and whether one of them was a second factor. */
+export interface SignInProof {
+  amr: readonly AuthMethod[];
+  secondFactor: boolean;
+}
+
+export const PASSWORD_SIGN_IN: SignInProof = { amr: ["pwd"], secondFactor: false };
+
+export interface IssuedSession extends SessionAuthentication {
   sessionId: string;
   refreshToken: string;
   /** When the refresh cookie should expire: the earlier of idle and absolute expiry. */
@@ -56,7 +84,7 @@ export interface IssuedSession {
 
 export type RotateOutcome =
   | { kind: "rotated"; user: SessionUser; session: IssuedSession }
-  | { kind: "grace"; user: SessionUser; sessionId: string }
+  | { kind: "grace"; user: SessionUser; grant: SessionGrant }
   | { kind: "invalid" }
   | { kind: "reused"; userId: string; sessionId: string };
 
@@ -96,7 +124,7 @@ function earliest(a: Date, b: Date): Date {
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 10_000 } as const;
 
 /** Open a session (a new refresh family) for a user who just proved who they are. */
-export async function createSession(db: Db, userId: string, meta: SessionMeta): Promise<IssuedSession> {
+export async function createSession(db: Db, userId: string, meta: SessionMeta, proof: SignInProof = PASSWORD_SIGN_IN): Promise<IssuedSession> {
   const now = new Date();
   const absoluteExpiresAt = addSeconds(now, env.SESSION_ABSOLUTE_TTL);
   const idleExpiresAt = earliest(addSeconds(now, env.SESSION_IDLE_TTL), absoluteExpiresAt);
@@ -112,11 +140,14 @@ export async function createSession(db: Db, userId: string, meta: SessionMeta): 
       lastUsedAt: now,
       idleExpiresAt,
       absoluteExpiresAt,
+      authTime: now,
+      amr: [...proof.amr],
+      secondFactorAt: proof.secondFactor ? now : null,
       tokens: { create: { id: token.id, secretHash: token.secretHash, createdAt: now } },
     },
     select: { id: true },
   });
-  return { sessionId, refreshToken: `${token.id}.${token.secret}`, refreshExpiresAt: idleExpiresAt };
+  return { sessionId, refreshToken: `${token.id}.${token.secret}`, refreshExpiresAt: idleExpiresAt, authTime: now, amr: proof.amr };
 }
 
 /** Exchange a refresh token for its successor. Never throws for a bad token: see RotateOutcome. */
@@ -136,6 +167,8 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
             revokedAt: true,
             idleExpiresAt: true,
             absoluteExpiresAt: true,
+            authTime: true,
+            amr: true,
             user: { select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true, disabledAt: true } },
           },
         },
@@ -144,6 +177,8 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
     if (row === null || !sameHash(row.secretHash, hashSecret(parsed.secret))) return { kind: "invalid" };
     const { session } = row;
     const { disabledAt, ...user } = session.user;
+    // A refresh carries the sign-in's proof forward unchanged: only the person can renew it.
+    const authentication: SessionAuthentication = { authTime: session.authTime, amr: session.amr as AuthMethod[] };
     if (session.revokedAt !== null) return { kind: "invalid" };
     if (now > session.idleExpiresAt || now > session.absoluteExpiresAt) {
       await revokeSessionIn(tx, session.id, "expired", now);
@@ -170,7 +205,7 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
       return {
         kind: "rotated",
         user,
-        session: { sessionId: session.id, refreshToken: `${next.id}.${next.secret}`, refreshExpiresAt: idleExpiresAt },
+        session: { sessionId: session.id, refreshToken: `${next.id}.${next.secret}`, refreshExpiresAt: idleExpiresAt, ...authentication },
       };
     }
 
@@ -187,7 +222,7 @@ export async function rotateRefreshToken(db: Db, presented: string | undefined, 
     const withinGrace =
       rotated?.rotatedAt !== null && rotated?.rotatedAt !== undefined && now.getTime() - rotated.rotatedAt.getTime() <= env.REFRESH_REUSE_GRACE * 1000;
     if (withinGrace && successor !== null && successor.rotatedAt === null) {
-      return { kind: "grace", user, sessionId: session.id };
+      return { kind: "grace", user, grant: { sessionId: session.id, ...authentication } };
     }
 
     await revokeSessionIn(tx, session.id, "reuse_detected", now);

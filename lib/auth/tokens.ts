@@ -50,6 +50,12 @@ export interface AccessTokenClaims {
   exp: number;
   /** Space-separated OAuth scopes, for service principals only. */
   scope?: string;
+  /**
+   * People only: when the person last authenticated in this session (Unix seconds) and how
+   * (RFC 8176 `amr`), for resource servers that verify our tokens on their own (RFC 9470).
+   */
+  auth_time?: number;
+  amr?: string[];
 }
 
 export type TokenErrorCode = Extract<ErrorCode, "ERR_TOKEN_INVALID" | "ERR_TOKEN_EXPIRED">;
@@ -78,6 +84,9 @@ export interface SignAccessTokenInput {
   role: TokenRole;
   sid: string;
   scope?: string;
+  /** People only: the session's last authentication (Unix seconds) and its RFC 8176 methods. */
+  authTime?: number;
+  amr?: readonly string[];
   /** Override the configured lifetime (seconds); tests use it. */
   ttlSeconds?: number;
 }
@@ -91,6 +100,8 @@ export async function signAccessToken(input: SignAccessTokenInput, keys?: KeySto
     sid: input.sid,
     client_id: input.role === "service" ? input.sub : APP_CLIENT_ID,
     ...(input.scope === undefined ? {} : { scope: input.scope }),
+    ...(input.authTime === undefined ? {} : { auth_time: input.authTime }),
+    ...(input.amr === undefined ? {} : { amr: [...input.amr] }),
   };
   const token = await new SignJWT(payload)
     .setProtectedHeader({ alg: ALG, typ: ACCESS_TOKEN_TYP, kid: store.signing.kid })
@@ -281,7 +292,9 @@ function claimsWellTyped(c: Record<string, unknown>): boolean {
     Number.isSafeInteger(c.iat) &&
     Number.isSafeInteger(c.exp) &&
     isOptional(c.nbf, Number.isSafeInteger) &&
-    isOptional(c.scope, (scope) => typeof scope === "string" && (scope.length <= 1000 || codePoints(scope) <= 1000))
+    isOptional(c.scope, (scope) => typeof scope === "string" && (scope.length <= 1000 || codePoints(scope) <= 1000)) &&
+    isOptional(c.auth_time, Number.isSafeInteger) &&
+    isOptional(c.amr, (amr) => Array.isArray(amr) && amr.length <= 8 && amr.every((value) => isString(value, 16)))
   );
 }
 
@@ -308,9 +321,20 @@ export async function verifyAccessToken(token: string, keys?: KeyStore): Promise
   if (claims.exp <= now - CLOCK_TOLERANCE_SECONDS) fail("ERR_TOKEN_EXPIRED", "expired");
 
   if (!claimsWellTyped(claims)) fail("ERR_TOKEN_INVALID", "claims");
-  const { sub, role, sid, client_id, jti, iat, exp, scope } = claims as unknown as AccessTokenClaims;
+  const { sub, role, sid, client_id, jti, iat, exp, scope, auth_time, amr } = claims as unknown as AccessTokenClaims;
   // These catch a token minted with an absurd lifetime or from the future.
   if (iat > now + CLOCK_TOLERANCE_SECONDS) fail("ERR_TOKEN_INVALID", "iat in the future");
   if (exp - iat > 3600) fail("ERR_TOKEN_INVALID", "lifetime too long");
-  return { sub, role, sid, client_id, jti, iat, exp, ...(scope === undefined ? {} : { scope }) };
+  return {
+    sub,
+    role,
+    sid,
+    client_id,
+    jti,
+    iat,
+    exp,
+    ...(scope === undefined ? {} : { scope }),
+    ...(auth_time === undefined ? {} : { auth_time }),
+    ...(amr === undefined ? {} : { amr }),
+  };
 }

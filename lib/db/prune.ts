@@ -19,6 +19,11 @@
  *   incident reviews and ASVS 16.4 retention expect);
  * - a **spent proof** whose proof has expired: nothing can present it any more;
  * - a **mailed-link token** past its expiry: it can no longer be spent (lib/users/email-tokens.ts).
+ * - a **passkey challenge** past its expiry: the ceremony's finish refuses it (its delete matches
+ *   only unexpired rows, lib/auth/mfa/passkey-challenges.ts), so the row only takes space. Anyone
+ *   may start a passwordless sign-in, so this table grows with traffic, not with accounts;
+ * - a **pending sign-in** past its expiry: the second step refuses it and nothing else reads it
+ *   (docs/decisions/047-second-factor-sign-in-and-step-up.md);
  * - a **mail message** sent, failed or held for the outbox longer ago than an ended session is
  *   kept; one still queued for its relay stays until it is delivered or fails.
  *
@@ -46,7 +51,17 @@ export interface PruneOptions {
   deadline?: number;
 }
 
-export const PRUNE_STEPS = ["supersededTokens", "endedSessionTokens", "endedSessions", "auditEvents", "spentProofs", "emailTokens", "mailMessages"] as const;
+export const PRUNE_STEPS = [
+  "supersededTokens",
+  "endedSessionTokens",
+  "endedSessions",
+  "auditEvents",
+  "spentProofs",
+  "emailTokens",
+  "passkeyChallenges",
+  "pendingSignIns",
+  "mailMessages",
+] as const;
 export type PruneStep = (typeof PRUNE_STEPS)[number];
 
 export interface PruneReport {
@@ -73,7 +88,11 @@ const DAY_MS = 86_400_000;
 type Batch = (db: Db, limit: number) => Promise<number>;
 
 /** A batch of the rows of one table whose timestamp column is before `cutoff`. */
-function olderThan(table: "RefreshToken" | "AuditEvent" | "SpentProof" | "EmailToken", column: "rotatedAt" | "createdAt" | "expiresAt", cutoff: Date): Batch {
+function olderThan(
+  table: "RefreshToken" | "AuditEvent" | "SpentProof" | "EmailToken" | "PasskeyChallenge" | "PendingSignIn",
+  column: "rotatedAt" | "createdAt" | "expiresAt",
+  cutoff: Date,
+): Batch {
   // Identifiers cannot be bound parameters; these come from the union types above, never from input.
   const from = Prisma.raw(`"${table}"`);
   const when = Prisma.raw(`"${column}"`);
@@ -102,6 +121,8 @@ function batches(policy: RetentionPolicy, now: Date): Record<PruneStep, Batch> {
     auditEvents: olderThan("AuditEvent", "createdAt", auditCutoff),
     spentProofs: olderThan("SpentProof", "expiresAt", now),
     emailTokens: olderThan("EmailToken", "expiresAt", now),
+    passkeyChallenges: olderThan("PasskeyChallenge", "expiresAt", now),
+    pendingSignIns: olderThan("PendingSignIn", "expiresAt", now),
     // A message still waiting for its relay is kept whatever its age: it has not been delivered.
     mailMessages: (db, limit) => db.$executeRaw`
       DELETE FROM "MailMessage" WHERE id IN (

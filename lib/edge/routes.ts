@@ -33,6 +33,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/openapi.json", why: "the API description: no secrets, the same for everyone" },
   { path: "/api/auth/register", why: "creates the account; there is no token yet", credential: true },
   { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet", credential: true },
+  { path: "/api/auth/login/second-factor", why: "finishes a sign-in with a second factor; there is no token until it does" },
   { path: "/api/auth/password/forgot", why: "a person who cannot sign in asks for a reset link; the link goes only to the address" },
   { path: "/api/auth/password/reset", why: "the mailed single-use token authenticates it; it hashes the new password", credential: true },
   { path: "/api/auth/email/verify", why: "the mailed single-use token authenticates it, in whichever browser opens the link" },

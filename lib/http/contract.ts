@@ -12,6 +12,7 @@
  */
 import type { z } from "zod";
 import type { Action } from "../authz/policy";
+import { isAdminOnly } from "../authz/admin-actions";
 import type { ErrorCode } from "./errors";
 
 /**
@@ -78,6 +79,13 @@ export interface Contract {
   readonly duplicateCookiesAllowed?: readonly string[];
   /** `false`: the handler never touches the database, so it keeps answering when it is down. */
   readonly database?: false;
+  /**
+   * `true`: an action that would let a thief keep the account (a new password or address, a
+   * removed sign-in method, an admin write). After the guard, the wrapper asks a caller whose
+   * account has a second factor to have proved it within the last 10 minutes, or answers the
+   * RFC 9470 step-up challenge (lib/auth/step-up.ts; docs/decisions/047-…md).
+   */
+  readonly sensitive?: true;
 }
 
 /** Problems any handler can answer: a conflicting cookie, the database down, a crash. */
@@ -90,6 +98,8 @@ const FORM_BODY: readonly ErrorCode[] = ["ERR_FORBIDDEN_KEY", "ERR_BODY_TOO_LARG
 export function allowedProblems(contract: Contract): ReadonlySet<ErrorCode> {
   const codes = new Set<ErrorCode>(ALWAYS);
   if ("permission" in contract.access) for (const code of GUARDED) codes.add(code);
+  if (contract.sensitive === true) codes.add("ERR_STEP_UP_REQUIRED");
+  if ("permission" in contract.access && isAdminOnly(contract.access.permission)) codes.add("ERR_SECOND_FACTOR_REQUIRED");
   // Every route refuses a query it does not declare, and a bad parameter, with a 400.
   codes.add("ERR_VALIDATION");
   if (contract.body !== undefined && contract.body.readBy !== "handler") {

@@ -5,6 +5,7 @@
  * could forget:
  * 1. the guard the contract's permission names (lib/auth/guards.ts), before anything else reads
  *    the request: a caller who may not be here learns nothing about what the route accepts;
+ *    then, for a `sensitive` action, the step-up check (lib/auth/step-up.ts);
  * 2. the path parameters, the query (none unless declared: an unknown key is a 400 on every
  *    route) and the body, each parsed by its strict schema;
  * 3. the handler, with a typed `{ actor, params, query, body, db }`;
@@ -19,7 +20,8 @@ import "server-only";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { AuditContext } from "../audit";
-import type { ActorFor, Action } from "../authz/policy";
+import type { Actor, ActorFor, Action } from "../authz/policy";
+import { requireSecondFactorIfEnrolled } from "../auth/step-up";
 import { requireCaller } from "../auth/guards";
 import { getDb, type Db } from "../db/client";
 import { env } from "../env";
@@ -61,6 +63,7 @@ export function endpoint<const C extends Contract>(contract: C, handler: (contex
   const run = route<unknown>(
     async ({ request, params: rawParams, requestId, log }) => {
       const actor = await authorize(request, contract.access);
+      if (contract.sensitive === true) await requireFreshProof(actor);
       const params = contract.params === undefined ? undefined : parseInput(contract.params, rawParams);
       const query = readQuery(new URL(request.url), contract);
       const body = await readBody(request, contract.body);
@@ -86,6 +89,13 @@ async function authorize(request: Request, access: Access): Promise<unknown> {
   if ("permission" in access) return requireCaller(request, access.permission);
   await access.authenticate?.(request);
   return null;
+}
+
+/** A person with a second factor must have proved it lately; a service client has none to prove. */
+async function requireFreshProof(actor: unknown): Promise<void> {
+  const caller = actor as Actor | null;
+  if (caller === null || caller.kind !== "user") return;
+  await requireSecondFactorIfEnrolled(await getDb(), caller);
 }
 
 function readQuery(url: URL, contract: Contract): unknown {

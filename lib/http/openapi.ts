@@ -108,6 +108,12 @@ export const ProblemSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("On a rate-limit refusal: the tiers that refused, and nothing about whose limit it was."),
+  stepUp: z
+    .strictObject({ methods: z.array(z.enum(["totp", "recovery-code", "passkey", "password"])), maxAge: z.number().int() })
+    .optional()
+    .describe(
+      "On a step-up challenge (`/problems/step-up-required`): the proofs `POST /api/auth/step-up` accepts for this account (none: sign in again), and how recent, in seconds, the proof must be.",
+    ),
 });
 
 const HEADERS: Record<string, OpenApiHeader> = {

@@ -318,6 +318,73 @@ function unverifiedPasswordRemoved(data: UnverifiedPasswordRemovedData): Rendere
   });
 }
 
+/** What changed about an account's second factors (docs/decisions/047-second-factor-sign-in-and-step-up.md). */
+export type SecondFactorChange =
+  | { event: "totp-enabled" }
+  | { event: "totp-removed" }
+  | { event: "recovery-codes-regenerated" }
+  | { event: "recovery-code-used"; remaining: number }
+  | { event: "passkey-added"; passkeyName: string }
+  | { event: "passkey-removed"; passkeyName: string }
+  /** The per-account limit on wrong codes was reached: someone may hold the password. */
+  | { event: "codes-refused" };
+
+export interface SecondFactorChangedData {
+  name: string;
+  when: Date;
+  change: SecondFactorChange;
+  /** Where the account's factors are managed: `${APP_URL}/account/security`. */
+  securityUrl: string;
+}
+
+/** The subject and the first paragraph of each second-factor notice. */
+function secondFactorWording(change: SecondFactorChange, when: string): { subject: string; what: string } {
+  switch (change.event) {
+    case "totp-enabled":
+      return {
+        subject: "Two-step sign-in is on for your Palisade account",
+        what: `An authenticator app was set up for your account on ${when}. Signing in now takes a code from it.`,
+      };
+    case "totp-removed":
+      return {
+        subject: "Two-step sign-in was turned off for your Palisade account",
+        what: `The authenticator app was removed from your account on ${when}, with its recovery codes.`,
+      };
+    case "recovery-codes-regenerated":
+      return {
+        subject: "New recovery codes for your Palisade account",
+        what: `New recovery codes were made for your account on ${when}. The old ones no longer work.`,
+      };
+    case "recovery-code-used": {
+      const left = change.remaining === 1 ? "1 code is left" : `${change.remaining} codes are left`;
+      return { subject: "A recovery code was used on your Palisade account", what: `A recovery code was used to sign in to your account on ${when}. ${left}.` };
+    }
+    case "passkey-added":
+      return { subject: "A passkey was added to your Palisade account", what: `The passkey "${change.passkeyName}" was added to your account on ${when}.` };
+    case "passkey-removed":
+      return {
+        subject: "A passkey was removed from your Palisade account",
+        what: `The passkey "${change.passkeyName}" was removed from your account on ${when}.`,
+      };
+    case "codes-refused":
+      return {
+        subject: "Wrong sign-in codes for your Palisade account",
+        what: `On ${when} several wrong codes were entered for your account after its password or a session, and further tries are paused for a while. If that was not you, someone may know your password.`,
+      };
+  }
+}
+
+function secondFactorChanged(data: SecondFactorChangedData): RenderedMail {
+  const { subject, what } = secondFactorWording(data.change, utc(data.when));
+  return notice({
+    subject,
+    heading: subject,
+    name: data.name,
+    paragraphs: [what, "If this was you, there is nothing else to do."],
+    action: { lead: "If it was not, change your password and", label: "review your sign-in security", url: data.securityUrl },
+  });
+}
+
 export const TEMPLATES = {
   "password-changed": passwordChanged,
   "sign-in-method-changed": signInMethodChanged,
@@ -332,6 +399,7 @@ export const TEMPLATES = {
   "email-changed": emailChanged,
   "address-in-use": addressInUse,
   "unverified-password-removed": unverifiedPasswordRemoved,
+  "second-factor-changed": secondFactorChanged,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

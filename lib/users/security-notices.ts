@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { env } from "../env";
 import { log } from "../log";
 import { sendMail } from "../mail/send-mail";
+import type { SecondFactorChange } from "../mail/templates";
 
 export type SecurityNotice =
   | { kind: "sign-in-method-changed"; method: string; change: "connected" | "removed" }
@@ -19,7 +20,9 @@ export type SecurityNotice =
   /** A sign-in from a device or an address the account has no session from (./new-sign-in.ts). */
   | { kind: "new-sign-in"; method: string; device: string; ip: string | null; newDevice: boolean }
   /** A provider's sign-in claimed an account whose address had never been proved (lib/auth/oauth/linking.ts). */
-  | { kind: "unverified-password-removed"; provider: string };
+  | { kind: "unverified-password-removed"; provider: string }
+  /** A second factor was added, removed or used, or wrong codes were refused (lib/auth/mfa/). */
+  | { kind: "second-factor"; change: SecondFactorChange };
 
 export async function sendSecurityNotice(db: Db, userId: string, notice: SecurityNotice, context: AuditContext): Promise<void> {
   try {
@@ -57,6 +60,13 @@ async function send(db: Db, userId: string, notice: SecurityNotice, context: Aud
       return;
     case "session-ended-on-reuse":
       await sendMail(db, { to, template: "session-ended-on-reuse", data: { name: user.name, when, sessionsUrl } }, { context });
+      return;
+    case "second-factor":
+      await sendMail(
+        db,
+        { to, template: "second-factor-changed", data: { name: user.name, when, change: notice.change, securityUrl: `${env.APP_URL}/account/security` } },
+        { context },
+      );
       return;
     default: {
       const unknown: never = notice;

@@ -43,6 +43,10 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "GET /api/auth/oauth/link": "its only input is the encrypted pending-link cookie, opened before any lookup",
   "GET /api/auth/oauth/accounts": "any query parameter is refused; no input besides the access token",
   "POST /api/auth/email/verify/resend": "no body; no input besides the access token",
+  "GET /api/auth/mfa": "any query parameter is refused; no input besides the access token",
+  "POST /api/auth/mfa/totp": "no body; no input besides the access token",
+  "DELETE /api/auth/mfa/totp": "no body; no input besides the access token",
+  "POST /api/auth/mfa/recovery-codes": "no body; no input besides the access token",
 };
 
 /** Two objects of an owner-scoped resource, made by the scan's principal: one to probe, one for DELETE to delete. */
@@ -93,6 +97,8 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       as: "anonymous",
       body: json({ email: "sqlmap-probe@palisade.test", password: "a passphrase for the sqlmap probe" }),
     },
+    { method: "POST", route: "/api/auth/login/second-factor", url: "/api/auth/login/second-factor", as: "anonymous", body: json({ code: "123456" }) },
+    { method: "POST", route: "/api/auth/step-up", url: "/api/auth/step-up", as: "fresh-user", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
     {
       method: "POST",
       route: "/api/auth/password/forgot",
@@ -125,6 +131,8 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
     },
     { method: "POST", route: "/api/auth/oauth/link", url: "/api/auth/oauth/link", as: "anonymous", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
     { method: "DELETE", route: "/api/auth/oauth/accounts/[provider]", url: "/api/auth/oauth/accounts/oidc*", as: "fresh-user" },
+    // The fresh user has started no enrolment: a well-formed code meets the 409 before any lookup by it.
+    { method: "POST", route: "/api/auth/mfa/totp/confirm", url: "/api/auth/mfa/totp/confirm", as: "fresh-user", body: json({ code: "123456" }) },
     { method: "GET", route: "/api/auth/[...nextauth]", url: `/api/auth/signin/oidc?next=${encodeURIComponent("/dashboard")}`, as: "anonymous" },
     { method: "GET", route: "/api/auth/[...nextauth]", url: "/api/auth/callback/oidc?code=probe-code&state=probe-state", as: "anonymous" },
     {

@@ -51,6 +51,16 @@ const HAND_WRITTEN: WriteEndpoint[] = [
     readsQuery: false,
   },
   {
+    name: "POST /api/auth/step-up",
+    method: "POST",
+    path: () => "/api/auth/step-up",
+    caller: "userA",
+    valid: () => ({ password: PASSWORD }),
+    success: 200,
+    smuggled: { secondFactorAt: "2030-01-01T00:00:00Z" },
+    readsQuery: false,
+  },
+  {
     name: "POST /api/auth/password/forgot",
     method: "POST",
     path: () => "/api/auth/password/forgot",
@@ -99,6 +109,17 @@ const HAND_WRITTEN: WriteEndpoint[] = [
     valid: () => ({ newPassword: "a completely different phrase" }),
     success: 409,
     smuggled: { passwordHash: "$argon2id$forged" },
+    readsQuery: false,
+  },
+  {
+    name: "POST /api/auth/mfa/totp/confirm",
+    method: "POST",
+    path: () => "/api/auth/mfa/totp/confirm",
+    caller: "userA",
+    // No world user has started an enrolment: the control is the endpoint's own 409, past validation.
+    valid: () => ({ code: "123456" }),
+    success: 409,
+    smuggled: { userId: "someone-else", confirmedAt: "2026-01-01T00:00:00Z" },
     readsQuery: false,
   },
   {
@@ -294,6 +315,8 @@ const OUT_OF_REACH: Record<string, string> = {
   "POST /api/auth/email/undo": MAILED_TOKEN,
   "POST /api/auth/oauth/link":
     "needs the sealed pending-link cookie that only a provider sign-in sets; without it the handler answers 401 before reading the body",
+  "POST /api/auth/login/second-factor":
+    "needs the pending sign-in cookie that only a right first factor sets, and a code of the account's authenticator; tests/integration/second-factor-sign-in.test.ts drives it",
 };
 
 // Keeps the list honest: a JSON write endpoint that is neither owner-scoped nor written here fails this.

@@ -38,7 +38,10 @@ describe.each(databaseKinds())("address change on %s", (kind) => {
 
   it("needs a sign-in from the last 10 minutes: an older session gets 403 reauth-required, and nothing is mailed", async () => {
     const person = await suite.people.person({ label: "stale" });
-    await suite.db.session.update({ where: { id: person.sessionId }, data: { createdAt: new Date(Date.now() - 11 * 60 * 1000) } });
+    await suite.db.session.update({
+      where: { id: person.sessionId },
+      data: { createdAt: new Date(Date.now() - 11 * 60 * 1000), authTime: new Date(Date.now() - 11 * 60 * 1000) },
+    });
     const next = uniqueEmail("stale-next");
     const response = await askChange(person.jar(), next);
     expect(response.status).toBe(403);

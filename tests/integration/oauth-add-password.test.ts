@@ -57,7 +57,10 @@ describe.each(databaseKinds())("adding a password to a provider-only account on 
 
   it("refuses to add a password when the sign-in is not recent", async () => {
     const { jar, userId } = await providerOnlyUser();
-    await app.db.session.updateMany({ where: { userId }, data: { createdAt: new Date(Date.now() - 11 * 60 * 1000) } });
+    await app.db.session.updateMany({
+      where: { userId },
+      data: { createdAt: new Date(Date.now() - 11 * 60 * 1000), authTime: new Date(Date.now() - 11 * 60 * 1000) },
+    });
 
     const response = await call(app.addPassword, { body: { newPassword: NEW_PASSWORD }, jar });
     expect(response.status).toBe(403);
@@ -88,7 +91,10 @@ describe.each(databaseKinds())("adding a password to a provider-only account on 
 
   it("the change-password endpoint no longer sets a first password without any proof", async () => {
     const { jar, userId } = await providerOnlyUser();
-    await app.db.session.updateMany({ where: { userId }, data: { createdAt: new Date(Date.now() - 60 * 60 * 1000) } });
+    await app.db.session.updateMany({
+      where: { userId },
+      data: { createdAt: new Date(Date.now() - 60 * 60 * 1000), authTime: new Date(Date.now() - 60 * 60 * 1000) },
+    });
     const response = await call(app.changePassword, { body: { currentPassword: "anything at all", newPassword: NEW_PASSWORD }, jar });
     expect(response.status).toBe(409);
     expect(await passwordHashOf(userId)).toBeNull();

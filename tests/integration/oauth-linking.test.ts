@@ -264,7 +264,10 @@ describe.each(databaseKinds())("account linking rules on %s", (kind) => {
 
     it("refuses to link when the session was not opened recently: a borrowed token cannot add a lasting credential", async () => {
       const { jar, userId } = await registerWithPassword(app, uniquePerson().email);
-      await app.db.session.updateMany({ where: { userId }, data: { createdAt: new Date(Date.now() - 11 * 60 * 1000) } });
+      await app.db.session.updateMany({
+        where: { userId },
+        data: { createdAt: new Date(Date.now() - 11 * 60 * 1000), authTime: new Date(Date.now() - 11 * 60 * 1000) },
+      });
 
       const { location } = await providerSignIn(uniquePerson(), jar);
       expect(location).toBe(accountOutcome("reauth-required"));

@@ -161,6 +161,35 @@ describe.each(databaseKinds())("retention on %s", (kind) => {
     expect((await db().emailToken.findMany({ where: { userId, purpose: "RESET_PASSWORD" }, select: { id: true } })).map((t) => t.id)).toEqual(["live"]);
   });
 
+  it("deletes passkey challenges and pending sign-ins once they have expired, and never one a ceremony can still finish", async () => {
+    const { userId } = await signUp();
+    const challenge = (id: string, expiresAt: Date, owner: string | null) => ({
+      id,
+      purpose: owner === null ? "sign-in" : "step-up",
+      userId: owner,
+      boundTo: "b",
+      expiresAt,
+    });
+    await db().passkeyChallenge.createMany({
+      data: [
+        challenge("challenge-expired-anonymous", new Date(Date.now() - 1_000), null),
+        challenge("challenge-expired-user", new Date(Date.now() - 86_400_000), userId),
+        challenge("challenge-live", new Date(Date.now() + 60_000), userId),
+      ],
+    });
+    await db().pendingSignIn.createMany({
+      data: [
+        { id: "pending-expired", userId, firstFactor: "pwd", expiresAt: new Date(Date.now() - 1_000) },
+        { id: "pending-live", userId, firstFactor: "pwd", expiresAt: new Date(Date.now() + 60_000) },
+      ],
+    });
+    const report = await prune(db(), POLICY);
+    expect(report.deleted.passkeyChallenges).toBe(2);
+    expect(report.deleted.pendingSignIns).toBe(1);
+    expect((await db().passkeyChallenge.findMany({ where: { boundTo: "b" }, select: { id: true } })).map((c) => c.id)).toEqual(["challenge-live"]);
+    expect((await db().pendingSignIn.findMany({ where: { userId }, select: { id: true } })).map((p) => p.id)).toEqual(["pending-live"]);
+  });
+
   it("after a prune a live session still refreshes, and a replayed token still revokes its whole family", async () => {
     const kept = await signUp();
     const victim = await signUp();

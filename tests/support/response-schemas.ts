@@ -18,6 +18,8 @@ export const ProblemSchema = z.strictObject({
   errors: z.record(z.string(), z.array(z.string())).optional(),
   /** On a 429 or a limiter's 503: the tiers that refused, and nothing about whose limit it was. */
   "violated-policies": z.array(z.enum(TIER_NAMES)).min(1).optional(),
+  /** On a step-up challenge: the proofs that would satisfy it, and how recent one must be. */
+  stepUp: z.strictObject({ methods: z.array(z.enum(["totp", "recovery-code", "passkey", "password"])), maxAge: z.number().int() }).optional(),
 });
 
 export { OAuthErrorSchema, TokenResponseSchema } from "@/lib/service-clients/token-endpoint";
@@ -25,8 +27,9 @@ export { OAuthErrorSchema, TokenResponseSchema } from "@/lib/service-clients/tok
 const OPERATIONS = await routeOperations();
 
 /**
- * The success body of each route (by `METHOD path`, as in tests/support/authz-matrix.ts), read
- * from its contract. Routes answering 204 have none.
+ * A success body of each route (by `METHOD path`, as in tests/support/authz-matrix.ts), read
+ * from its contract; a route with two (sign-in's 200 and 202) is checked by its status below.
+ * Routes answering 204 have none.
  */
 export const SUCCESS_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(
   OPERATIONS.flatMap((operation) =>
@@ -36,8 +39,8 @@ export const SUCCESS_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(
   ),
 );
 
-/** A body of its own shape that a route declares for an error status (the token endpoint's RFC 6749 errors). */
-function declaredErrorSchema(key: string, status: number): z.ZodType | undefined {
+/** The body a route declares for one status: each success, and the token endpoint's RFC 6749 errors. */
+function declaredSchema(key: string, status: number): z.ZodType | undefined {
   return OPERATIONS.find((operation) => `${operation.method} ${operation.path}` === key)?.contract.responses[status]?.schema;
 }
 
@@ -54,8 +57,8 @@ export async function assertExactShape(key: string, response: Response): Promise
   }
   const contentType = response.headers.get("content-type") ?? "";
   const body: unknown = JSON.parse(text);
-  const declared = response.status >= 400 && contentType === "application/json" ? declaredErrorSchema(key, response.status) : undefined;
-  const schema = response.status >= 400 ? (declared ?? ProblemSchema) : SUCCESS_SCHEMAS[key];
+  const declared = response.status >= 400 && contentType === "application/json" ? declaredSchema(key, response.status) : undefined;
+  const schema = response.status >= 400 ? (declared ?? ProblemSchema) : (declaredSchema(key, response.status) ?? SUCCESS_SCHEMAS[key]);
   if (schema === undefined) throw new Error(`${key}: no response schema for a ${response.status} body`);
   if (response.status >= 400 && schema === ProblemSchema && contentType !== "application/problem+json") {
     throw new Error(`${key}: a ${response.status} error must be application/problem+json, got ${contentType}`);

@@ -21,6 +21,7 @@ export const DELETE = endpoint(
     summary: "Delete the caller's own account",
     description: "Needs the current password (or, for an account without one, a recent sign-in). The last administrator cannot delete their own account.",
     access: { permission: "account:update" },
+    sensitive: true,
     body: { kind: "json", schema: DeleteAccountSchema, example: { password: "violet river morning tea" } },
     responses: { 204: { description: "Deleted, and every cookie cleared", headers: SESSION_COOKIES_CLEARED } },
     problems: ["ERR_REAUTH_REQUIRED", "ERR_LAST_ADMIN", "ERR_RATE_LIMITED"],

@@ -131,15 +131,29 @@ export interface RemoveTotpFactorResult {
   recoveryCodesDeleted: number;
 }
 
+export interface RemoveTotpFactorOptions {
+  /**
+   * Keep the recovery codes when the account still has a passkey: they stand in for that factor
+   * too. The passkeys are counted inside the removal's transaction, under the user's row lock, so
+   * the answer cannot be stale by the time the codes are kept.
+   */
+  keepRecoveryCodesForPasskeys?: boolean;
+}
+
 /**
  * Remove the TOTP factor of `userId`, with its recovery codes: left behind, they would come back
- * to life with the next enrolment. (Once passkeys exist, the codes stay while any other second
- * factor remains.) The caller requires a recent re-authentication first.
+ * to life with the next enrolment. With `keepRecoveryCodesForPasskeys`, the codes stay while the
+ * account has a passkey. The caller requires a recent re-authentication first.
  */
-export async function removeTotpFactor(db: Db, userId: string): Promise<RemoveTotpFactorResult> {
+export async function removeTotpFactor(db: Db, userId: string, options: RemoveTotpFactorOptions = {}): Promise<RemoveTotpFactorResult> {
   return db.$transaction(async (tx) => {
+    if (options.keepRecoveryCodesForPasskeys === true) {
+      // Serialises this with any other change to the account's factors that takes the same lock.
+      await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId} FOR UPDATE`;
+    }
     const { count } = await tx.totpFactor.deleteMany({ where: { userId } });
-    const recoveryCodesDeleted = await deleteRecoveryCodes(tx, userId);
+    const keep = options.keepRecoveryCodesForPasskeys === true && (await tx.passkey.count({ where: { userId } })) > 0;
+    const recoveryCodesDeleted = keep ? 0 : await deleteRecoveryCodes(tx, userId);
     return { removed: count === 1, recoveryCodesDeleted };
   });
 }

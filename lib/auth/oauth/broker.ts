@@ -42,7 +42,7 @@ import { isConfiguredProvider, type ProviderId } from "./configured";
 import { absolute, brokerOptions, COOKIES, DEFAULT_DESTINATION, destinationAfter, POLICY, SESSION_COOKIE, type Exchange } from "./handoff";
 import { BROKER_URL, callNextAuth, type NextAuthInput } from "./next-auth-adapter";
 import { pendingLinkCookie, sealPendingLink } from "./pending-link";
-import { ACCOUNT_PATH, oauthOutcomePath, SIGN_IN_PATH, type OAuthOutcomeCode } from "./sign-in-page";
+import { ACCOUNT_PATH, oauthOutcomePath, SECOND_FACTOR_PATH, SIGN_IN_PATH, type OAuthOutcomeCode } from "./sign-in-page";
 
 /**
  * Cookies from a Cookie header, decoded the way next-auth encodes them. A name sent twice is left
@@ -289,7 +289,12 @@ async function finishCallback(
   }
 
   if (outcome.kind === "signed-in") {
-    setCookies.push(...(await sessionCookies(outcome.user, outcome.session.sessionId, outcome.session)));
+    setCookies.push(...(await sessionCookies(outcome.user, outcome.session, outcome.session)));
+  } else if (outcome.kind === "second-factor") {
+    // No session yet: the second step finishes the sign-in, then goes where it was headed.
+    setCookies.push(outcome.cookie);
+    const destination = new URL(destinationAfter(exchange));
+    return redirectTo(absolute(`${SECOND_FACTOR_PATH}?next=${encodeURIComponent(destination.pathname + destination.search)}`), setCookies);
   } else if (outcome.kind === "refused" && outcome.pendingLink !== null) {
     setCookies.push(pendingLinkCookie(await sealPendingLink(outcome.pendingLink)));
   }

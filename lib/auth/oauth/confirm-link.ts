@@ -16,6 +16,7 @@ import { AppError } from "../../http/errors";
 import { problemResponse } from "../../http/problem";
 import { readCookie } from "../cookies";
 import { sessionResponse } from "../issue";
+import { secondStepResponse } from "../mfa/second-step-response";
 import { attemptPassword } from "../password-attempt";
 import { isSpent, spendProof } from "../spent-proofs";
 import { configuredProviders, type SignInProvider } from "./configured";
@@ -72,11 +73,11 @@ export async function confirmPendingLink(db: Db, request: Request, { password }:
     response = withClearedLink(problemResponse(new AppError("ERR_LINK_EXPIRED", { detail: "Start the sign-in with your provider again." }), requestId));
   } else {
     const outcome = await linkWithPassword(db, pending, check.user, context);
-    response =
-      outcome.kind === "signed-in"
-        ? await sessionResponse(outcome.user, outcome.session.sessionId, outcome.session)
-        : // The rules refused after all (something changed meanwhile): say which, and end the link.
-          problemResponse(new AppError("ERR_CONFLICT", { detail: OAUTH_MESSAGES[outcome.code] }), requestId, { outcome: outcome.code });
+    if (outcome.kind === "signed-in") response = await sessionResponse(outcome.user, outcome.session, outcome.session);
+    // Linked, and the account asks for its second factor before anything opens.
+    else if (outcome.kind === "second-factor") response = await secondStepResponse(db, outcome.userId, outcome.cookie);
+    // The rules refused after all (something changed meanwhile): say which, and end the link.
+    else response = problemResponse(new AppError("ERR_CONFLICT", { detail: OAUTH_MESSAGES[outcome.code] }), requestId, { outcome: outcome.code });
     withClearedLink(response);
   }
   for (const [name, value] of check.headers) response.headers.set(name, value);

@@ -35,6 +35,8 @@ import { noticeNewSignIn } from "../../users/new-sign-in";
 import { revokeEmailTokens } from "../../users/email-tokens";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
+import { hasSecondFactor } from "../mfa/second-factor";
+import { startPendingSignIn } from "../mfa/pending-sign-in";
 import type { ProviderId } from "./configured";
 import { providerName } from "./provider-name";
 import type { ProviderIdentity } from "./identity";
@@ -47,6 +49,11 @@ export const RECENT_SIGN_IN_SECONDS = 600;
 export type ProviderSignInOutcome =
   /** A session was opened for `user`: set the cookies. */
   | { kind: "signed-in"; user: PublicUser; session: IssuedSession; created: boolean }
+  /**
+   * The account has a second factor: nothing is open yet. `cookie` names the pending sign-in
+   * (../mfa/pending-sign-in.ts), which the second step finishes.
+   */
+  | { kind: "second-factor"; userId: string; cookie: string }
   /** The signed-in caller's account now has (or already had) this provider; their session continues. */
   | { kind: "linked"; userId: string }
   /** Nothing changed. `pendingLink` is set when the person may confirm with their password. */
@@ -54,10 +61,16 @@ export type ProviderSignInOutcome =
 
 type Refusal = Extract<ProviderSignInOutcome, { kind: "refused" }>;
 
-/** True when the caller's session was opened (by a sign-in, not a refresh) recently. */
+/**
+ * True when the person authenticated in the caller's session recently: a sign-in or a step-up,
+ * never a refresh. For an account with a second factor, that factor must have been proved
+ * recently too (ADR 047), so a password alone never stands in for it.
+ */
 export async function isRecentSignIn(db: Db, caller: UserActor, now = new Date()): Promise<boolean> {
-  const session = await db.session.findFirst({ where: { id: caller.sessionId, userId: caller.id }, select: { createdAt: true } });
-  return session !== null && now.getTime() - session.createdAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000;
+  const session = await db.session.findFirst({ where: { id: caller.sessionId, userId: caller.id }, select: { authTime: true, secondFactorAt: true } });
+  const recent = (since: Date | null) => since !== null && now.getTime() - since.getTime() <= RECENT_SIGN_IN_SECONDS * 1000;
+  if (session === null || !recent(session.authTime)) return false;
+  return !(await hasSecondFactor(db, caller.id)) || recent(session.secondFactorAt);
 }
 
 /**
@@ -87,12 +100,25 @@ async function refuse(
   return { kind: "refused", code, pendingLink };
 }
 
-async function openSession(db: Db, user: PublicUser, provider: ProviderId, created: boolean, context: AuditContext) {
+async function openSession(
+  db: Db,
+  user: PublicUser,
+  provider: ProviderId,
+  created: boolean,
+  context: AuditContext,
+): Promise<Extract<ProviderSignInOutcome, { kind: "signed-in" | "second-factor" }>> {
   // A sign-in cancels a reset link still in the mailbox, as a password sign-in does.
   await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
+  if (!created && (await hasSecondFactor(db, user.id))) {
+    // The provider vouched for the first factor only: an account with a second factor asks for
+    // it after GitHub or Google exactly as after a password.
+    const cookie = await startPendingSignIn(db, user.id, { method: "fed", provider });
+    await recordAuditEvent(db, context, { type: "mfa.challenged", actorId: user.id, targetId: user.id, details: { firstFactor: "fed", provider } });
+    return { kind: "second-factor", userId: user.id, cookie };
+  }
   // Compared with the sessions from before this one; a new account has none and gets no notice.
   await noticeNewSignIn(db, user.id, providerName(provider), context);
-  const session = await createSession(db, user.id, context);
+  const session = await createSession(db, user.id, context, { amr: ["fed"], secondFactor: false });
   await recordAuditEvent(db, context, {
     type: "oauth.signed_in",
     actorId: user.id,
@@ -248,6 +274,12 @@ async function claimUnverifiedAccount(db: Db, identity: ProviderIdentity, userId
       const unlinked = await tx.account.deleteMany({ where: { userId } });
       await tx.account.create({ data: { userId, provider, providerAccountId, email, lastSignInAt: new Date() }, select: { id: true } });
       await tx.emailToken.deleteMany({ where: { userId } });
+      // The squatter's authenticator, passkeys and codes must not stand between the owner and
+      // their account, nor let the squatter back in (ADR 047).
+      await tx.totpFactor.deleteMany({ where: { userId } });
+      await tx.recoveryCode.deleteMany({ where: { userId } });
+      await tx.passkey.deleteMany({ where: { userId } });
+      await tx.pendingSignIn.deleteMany({ where: { userId } });
       const ended = await revokeAllSessions(tx, userId, "unverified_account_claimed");
       await recordAuditEvent(tx, context, {
         type: "account.unverified_password_removed",

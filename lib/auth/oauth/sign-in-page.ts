@@ -13,6 +13,8 @@
 
 /** The SPA's sign-in page (app/(auth)/signin): where a refused sign-in lands. */
 export const SIGN_IN_PATH = "/signin";
+/** Where a sign-in waits for its second factor (ADR 047). */
+export const SECOND_FACTOR_PATH = "/signin/second-factor";
 /**
  * The SPA's account page (app/(app)/account): where a refused *link* lands, for someone who was
  * signed in when they started it (the sign-in page would just send them on to the dashboard).

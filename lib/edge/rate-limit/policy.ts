@@ -19,6 +19,7 @@
  * | `auth-account` | 5 failures/15 min  | SHA-256 of the normalised email  | login handler          | closed     |
  * | `mail-ip`      | 30 per 15 min      | client IP                        | handlers that mail³    | closed     |
  * | `mail-address` | 3 per 15 min       | SHA-256 of the recipient address | handlers that mail³    | closed     |
+ * | `second-factor`| 5 failures/15 min  | user ID                          | second-factor checks⁴  | closed     |
  * ¹ But a GET or HEAD of the app's icon files (STATIC_METADATA_FILES). The source article's 100
  * per 15 minutes let one person be refused within four minutes of ordinary use: a browser sends
  * about 180 counted requests in a quarter of an hour of use, and an office shares one address.
@@ -28,6 +29,8 @@
  * argon2 work an anonymous caller can ask for, which the raised global tier no longer does.
  * ³ Sign-up, forgot password, a new confirmation link and an address change: each mails a link,
  * so both tiers count every such request, for a known address or not (./mail-sends.ts).
+ * ⁴ Sign-in's second step, the step-up and the factor management checks: one budget per account,
+ * counted like password failures (../../auth/mfa/second-factor-attempts.ts; ADR 047).
  * Why each failure policy: docs/decisions/011-rate-limit-store-failure-policy.md. The auth tiers
  * count failures only (successes are refunded); see ./auth-attempts.ts and ADR 012.
  *
@@ -38,7 +41,7 @@
 import type { Env } from "../../env";
 import type { RouteClass } from "../routes";
 
-export const TIER_NAMES = ["global", "user", "refresh", "credential", "auth-ip", "auth-account", "mail-ip", "mail-address"] as const;
+export const TIER_NAMES = ["global", "user", "refresh", "credential", "auth-ip", "auth-account", "mail-ip", "mail-address", "second-factor"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 /** open: let the request through (and log); closed: refuse it with 503 (and log). */
@@ -65,6 +68,8 @@ export const FAIL_MODES: Readonly<Record<TierName, FailMode>> = {
   // Open, a store outage would let anyone flood a mailbox through us.
   "mail-ip": "closed",
   "mail-address": "closed",
+  // Open, an outage would lift the only bound on guessing a six-digit code.
+  "second-factor": "closed",
 };
 
 type LimitEnv = Pick<
@@ -83,6 +88,8 @@ type LimitEnv = Pick<
   | "RATE_LIMIT_MAIL_IP_MAX"
   | "RATE_LIMIT_MAIL_ADDRESS_MAX"
   | "RATE_LIMIT_MAIL_WINDOW"
+  | "RATE_LIMIT_SECOND_FACTOR_MAX"
+  | "RATE_LIMIT_SECOND_FACTOR_WINDOW"
 >;
 
 export function policiesFrom(env: LimitEnv): TierPolicies {
@@ -96,6 +103,7 @@ export function policiesFrom(env: LimitEnv): TierPolicies {
     "auth-account": tier("auth-account", env.RATE_LIMIT_AUTH_ACCOUNT_MAX, env.RATE_LIMIT_AUTH_WINDOW),
     "mail-ip": tier("mail-ip", env.RATE_LIMIT_MAIL_IP_MAX, env.RATE_LIMIT_MAIL_WINDOW),
     "mail-address": tier("mail-address", env.RATE_LIMIT_MAIL_ADDRESS_MAX, env.RATE_LIMIT_MAIL_WINDOW),
+    "second-factor": tier("second-factor", env.RATE_LIMIT_SECOND_FACTOR_MAX, env.RATE_LIMIT_SECOND_FACTOR_WINDOW),
   };
 }
 

@@ -26,6 +26,7 @@ export const POST = endpoint(
   {
     summary: "Create a service client and see its secret once",
     access: { permission: "client:create" },
+    sensitive: true,
     body: { kind: "json", schema: CreateClientSchema, example: { name: "Nightly report", scopes: ["reports:read"] } },
     responses: { 201: { description: "The client, and its secret this one time", schema: CreatedServiceClientSchema } },
   },

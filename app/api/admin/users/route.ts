@@ -19,6 +19,7 @@ export const POST = endpoint(
   {
     summary: "Create an account with any role",
     access: { permission: "user:create" },
+    sensitive: true,
     body: {
       kind: "json",
       schema: CreateUserSchema,

@@ -8,6 +8,7 @@ export const POST = endpoint(
     summary: "Change the caller's password",
     description: "Needs the current password, limited like a sign-in; every other session of the caller ends.",
     access: { permission: "account:update" },
+    sensitive: true,
     body: {
       kind: "json",
       schema: ChangePasswordSchema,

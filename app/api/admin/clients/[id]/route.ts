@@ -7,6 +7,7 @@ export const PATCH = endpoint(
   {
     summary: "Disable or enable a service client",
     access: { permission: "client:update" },
+    sensitive: true,
     params: ClientParams,
     body: { kind: "json", schema: UpdateClientSchema, example: { disabled: true } },
     responses: { 200: { description: "The client as changed", schema: PublicServiceClientSchema } },

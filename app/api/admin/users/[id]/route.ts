@@ -10,6 +10,7 @@ export const PATCH = endpoint(
   {
     summary: "Change an account's role, or disable or enable it",
     access: { permission: "user:update" },
+    sensitive: true,
     params: UserParams,
     body: { kind: "json", schema: UpdateUserSchema, example: { role: "admin" } },
     responses: { 200: { description: "The account as changed", schema: AdminUserSchema } },

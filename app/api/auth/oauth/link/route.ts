@@ -2,6 +2,7 @@ import { endpoint } from "@/lib/http/endpoint";
 import { json } from "@/lib/http/handler";
 import { PENDING_LINK_COOKIE } from "@/lib/auth/cookie-names";
 import { SESSION_COOKIES_SET, SignedInSchema } from "@/lib/auth/issue";
+import { PENDING_SIGN_IN_SET, SecondFactorNeededSchema } from "@/lib/auth/mfa/second-step-response";
 import { confirmPendingLink, ConfirmLinkSchema, describePendingLink, PendingLinkSchema } from "@/lib/auth/oauth/confirm-link";
 
 const PUBLIC = "the pending-link cookie and the account's password authenticate it";
@@ -28,7 +29,14 @@ export const POST = endpoint(
     access: { public: PUBLIC },
     cookie: PENDING_LINK_COOKIE,
     body: { kind: "json", schema: ConfirmLinkSchema, example: { password: "the account's current password" } },
-    responses: { 200: { description: "Linked and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET } },
+    responses: {
+      200: { description: "Linked and signed in: the session cookies are set", schema: SignedInSchema, headers: SESSION_COOKIES_SET },
+      202: {
+        description: "Linked; the account has a second factor: finish with `POST /api/auth/login/second-factor`",
+        schema: SecondFactorNeededSchema,
+        headers: PENDING_SIGN_IN_SET,
+      },
+    },
     problems: ["ERR_LINK_EXPIRED", "ERR_INVALID_CREDENTIALS", "ERR_CONFLICT", "ERR_RATE_LIMITED"],
   },
   async ({ request, body, db, context }) => confirmPendingLink(db, request, body, context),

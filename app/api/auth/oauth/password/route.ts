@@ -10,6 +10,7 @@ export const POST = endpoint(
   {
     summary: "Add a first password to a provider-only account",
     access: { permission: "account:update" },
+    sensitive: true,
     body: { kind: "json", schema: AddPasswordSchema, example: { newPassword: "a long passphrase of my own" } },
     responses: { 204: { description: "Added; every other session is ended" } },
     problems: ["ERR_CONFLICT", "ERR_REAUTH_REQUIRED"],

@@ -9,6 +9,7 @@ export const DELETE = endpoint(
   {
     summary: "Remove a linked provider from the caller's account",
     access: { permission: "account:update" },
+    sensitive: true,
     params: UnlinkParamsSchema,
     responses: { 204: { description: "Removed; every other session is ended" } },
     problems: ["ERR_REAUTH_REQUIRED", "ERR_NOT_FOUND", "ERR_CONFLICT"],

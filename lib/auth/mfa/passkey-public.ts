@@ -1,0 +1,120 @@
+/**
+ * What a client may send about passkeys, and the one shape a passkey takes in a response.
+ *
+ * Threats: a ceremony's response is attacker-controlled JSON that the verifier walks into
+ * (`response.response.clientDataJSON` on a number throws), and a name is text the security page
+ * shows back. Defence: strict schemas with bounded base64url strings, checked before anything is
+ * decoded or stored; names are trimmed, 1 to 64 characters, with no control character, NUL or
+ * lone surrogate (lib/http/text.ts). A passkey leaves the server only through `toPublicPasskey`:
+ * never its public key, counter or credential id, which a page has no use for.
+ * Shared with the browser (the forms use the same schemas), so it uses no Node API.
+ */
+import { z } from "zod";
+import { isStorableText } from "../../http/text";
+
+export const PASSKEY_NAME_MAX = 64;
+
+// Cc: C0 and C1 controls, newlines and tabs included; a name is one line on the security page.
+const CONTROL = /\p{Cc}/u;
+
+/** A passkey's name as the owner types it ("Work laptop"). */
+export const PasskeyNameSchema = z
+  .string()
+  .trim()
+  .min(1, { message: "Give the passkey a name." })
+  .refine((name) => [...name].length <= PASSKEY_NAME_MAX, { message: `Use at most ${PASSKEY_NAME_MAX} characters.` })
+  .refine((name) => !CONTROL.test(name) && isStorableText(name), { message: "Use letters, digits, spaces and punctuation only." });
+
+/** Passkey ids are cuids; anything else is refused before a query runs. */
+export const PasskeyIdSchema = z.string().regex(/^[a-z0-9]{20,32}$/, { message: "Not a passkey id." });
+
+/**
+ * base64url without padding, bounded. Credential ids are at most 1023 bytes (WebAuthn Level 3);
+ * the other fields are bounded generously: attestation `none` is a few hundred bytes, and the
+ * edge's body limit bounds the whole request anyway.
+ */
+const base64url = (maxChars: number) =>
+  z
+    .string()
+    .min(1)
+    .max(maxChars)
+    .regex(/^[A-Za-z0-9_-]+$/);
+const CredentialId = base64url(1_364);
+
+/** The transports WebAuthn names (AuthenticatorTransport, with `cable` and `smart-card`). */
+export const PASSKEY_TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
+export type PasskeyTransport = (typeof PASSKEY_TRANSPORTS)[number];
+
+/**
+ * Transports are the browser's word, stored and handed back to browsers as hints: only known
+ * ones are kept, and an unknown one (a newer browser's) is dropped rather than refused.
+ */
+export function knownTransports(transports: readonly string[]): PasskeyTransport[] {
+  return PASSKEY_TRANSPORTS.filter((transport) => transports.includes(transport));
+}
+
+const Transports = z.array(z.string().max(32)).max(8).transform(knownTransports);
+
+/** What `@simplewebauthn/browser`'s `startRegistration()` resolves to, as the body carries it. */
+export const PasskeyRegistrationResponseSchema = z.object({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: base64url(4_096),
+    attestationObject: base64url(32_768),
+    authenticatorData: base64url(32_768).optional(),
+    transports: Transports.optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: base64url(4_096).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+
+/** What `@simplewebauthn/browser`'s `startAuthentication()` resolves to, as the body carries it. */
+export const PasskeyAuthenticationResponseSchema = z.object({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: base64url(4_096),
+    authenticatorData: base64url(4_096),
+    signature: base64url(1_024),
+    userHandle: base64url(128).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+
+export const passkeySelect = { id: true, name: true, createdAt: true, lastUsedAt: true, deviceType: true, backedUp: true } as const;
+
+export const PublicPasskeySchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  /** `singleDevice` (a security key, a device-bound key) or `multiDevice` (synced by its provider). */
+  deviceType: z.string(),
+  backedUp: z.boolean(),
+});
+
+export type PublicPasskey = z.infer<typeof PublicPasskeySchema>;
+
+export function toPublicPasskey(passkey: {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  deviceType: string;
+  backedUp: boolean;
+}): PublicPasskey {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    createdAt: passkey.createdAt.toISOString(),
+    lastUsedAt: passkey.lastUsedAt === null ? null : passkey.lastUsedAt.toISOString(),
+    deviceType: passkey.deviceType,
+    backedUp: passkey.backedUp,
+  };
+}
