@@ -23,9 +23,11 @@ export async function stepUpResponse(db: Db, caller: UserActor, proof: StepUpPro
   const result = await stepUp(db, caller, proof, context);
   if (!result.ok) {
     const headers = Object.fromEntries(result.headers);
-    throw "password" in proof
-      ? new AppError("ERR_INVALID_CREDENTIALS", { detail: "That password is not correct.", headers })
-      : new AppError("ERR_SECOND_FACTOR_INVALID", { detail: "That code is not correct.", headers });
+    if ("password" in proof) throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "That password is not correct.", headers });
+    throw new AppError("ERR_SECOND_FACTOR_INVALID", {
+      detail: "passkey" in proof ? "That passkey could not be verified. Try again." : "That code is not correct.",
+      headers,
+    });
   }
   const response = json({ authTime: result.grant.authTime.toISOString(), amr: result.grant.amr });
   for (const cookie of await sessionCookies({ id: caller.id, role: caller.role }, result.grant, null)) response.headers.append("set-cookie", cookie);

@@ -21,6 +21,7 @@ import { recordAuditEvent, type AuditContext } from "../audit";
 import type { UserActor } from "../authz/policy";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
+import { PasskeyAuthenticationResponseSchema } from "./mfa/passkey-public";
 import { hasSecondFactor, proveSecondFactor, RecoveryCodeSchema, secondFactorMethods, TotpCodeSchema, type SecondFactorMethod } from "./mfa/second-factor";
 import { attemptPassword } from "./password-attempt";
 import type { AuthMethod, SessionGrant } from "./sessions";
@@ -34,6 +35,8 @@ export type StepUpMethod = SecondFactorMethod | "password";
 export const StepUpSchema = z.union([
   z.strictObject({ code: TotpCodeSchema }),
   z.strictObject({ recoveryCode: RecoveryCodeSchema }),
+  /** An assertion over a challenge from `POST /api/auth/step-up/passkey/options`, bound to this session. */
+  z.strictObject({ passkey: PasskeyAuthenticationResponseSchema }),
   z.strictObject({ password: z.string().min(1, "Enter your password.").max(1024) }),
 ]);
 export type StepUpProof = z.output<typeof StepUpSchema>;
@@ -118,13 +121,14 @@ export async function stepUp(db: Db, caller: UserActor, proof: StepUpProof, cont
   if (factor) {
     if ("password" in proof) {
       throw new AppError("ERR_VALIDATION", {
-        detail: "Confirm with a code from your authenticator app or a recovery code.",
+        detail: "Confirm with your passkey, a code from your authenticator app or a recovery code.",
         errors: { password: ["Use your second factor."] },
       });
     }
-    const result = await proveSecondFactor(db, caller.id, proof, "step-up", context);
+    // A passkey's challenge is bound to this session: one issued to another session steps up nothing here.
+    const result = await proveSecondFactor(db, caller.id, proof, "step-up", context, caller.sessionId);
     if (!result.ok) return { ok: false, headers: result.headers };
-    method = "otp";
+    method = result.amr;
     headers = result.headers;
   } else {
     if (!("password" in proof)) {

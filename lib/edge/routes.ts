@@ -34,6 +34,10 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { path: "/api/auth/register", why: "creates the account; there is no token yet", credential: true },
   { path: "/api/auth/login", why: "exchanges a password for tokens; there is no token yet", credential: true },
   { path: "/api/auth/login/second-factor", why: "finishes a sign-in with a second factor; there is no token until it does" },
+  {
+    path: "/api/auth/login/second-factor/passkey/options",
+    why: "a passkey challenge for the second step; the pending sign-in's cookie names the account, there is no token yet",
+  },
   { path: "/api/auth/password/forgot", why: "a person who cannot sign in asks for a reset link; the link goes only to the address" },
   { path: "/api/auth/password/reset", why: "the mailed single-use token authenticates it; it hashes the new password", credential: true },
   { path: "/api/auth/email/verify", why: "the mailed single-use token authenticates it, in whichever browser opens the link" },

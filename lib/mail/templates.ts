@@ -348,7 +348,7 @@ function secondFactorWording(change: SecondFactorChange, when: string): { subjec
     case "totp-removed":
       return {
         subject: "Two-step sign-in was turned off for your Palisade account",
-        what: `The authenticator app was removed from your account on ${when}, with its recovery codes.`,
+        what: `The authenticator app was removed from your account on ${when}.`,
       };
     case "recovery-codes-regenerated":
       return {

@@ -12,6 +12,10 @@
  */
 import { RULES } from "../../lib/authz/policy";
 import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from "../../lib/http/openapi";
+import { PASSKEY_ATTESTATION_EXAMPLE } from "../../lib/auth/mfa/passkey-public";
+
+/** A passkey id of the right shape that no one owns. */
+const PROBE_PASSKEY = "sqlmapprobepasskey0000";
 
 export type Body = { type: "json"; value: Record<string, unknown> } | { type: "form"; value: string };
 
@@ -47,6 +51,9 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "POST /api/auth/mfa/totp": "no body; no input besides the access token",
   "DELETE /api/auth/mfa/totp": "no body; no input besides the access token",
   "POST /api/auth/mfa/recovery-codes": "no body; no input besides the access token",
+  "POST /api/auth/passkeys/registration/options": "no body; no input besides the access token",
+  "POST /api/auth/step-up/passkey/options": "no body; no input besides the access token",
+  "POST /api/auth/login/second-factor/passkey/options": "no body; its only input is the pending sign-in cookie, looked up by its SHA-256",
 };
 
 /** Two objects of an owner-scoped resource, made by the scan's principal: one to probe, one for DELETE to delete. */
@@ -133,6 +140,17 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
     { method: "DELETE", route: "/api/auth/oauth/accounts/[provider]", url: "/api/auth/oauth/accounts/oidc*", as: "fresh-user" },
     // The fresh user has started no enrolment: a well-formed code meets the 409 before any lookup by it.
     { method: "POST", route: "/api/auth/mfa/totp/confirm", url: "/api/auth/mfa/totp/confirm", as: "fresh-user", body: json({ code: "123456" }) },
+    // The fresh user has asked for no registration challenge and owns no passkey: each is refused
+    // past validation (400, 404), where an injected value would have had to reach a query first.
+    {
+      method: "POST",
+      route: "/api/auth/passkeys/registration",
+      url: "/api/auth/passkeys/registration",
+      as: "fresh-user",
+      body: json({ response: PASSKEY_ATTESTATION_EXAMPLE, name: "Probe key" }),
+    },
+    { method: "PATCH", route: "/api/auth/passkeys/[id]", url: `/api/auth/passkeys/${PROBE_PASSKEY}*`, as: "fresh-user", body: json({ name: "Probe key" }) },
+    { method: "DELETE", route: "/api/auth/passkeys/[id]", url: `/api/auth/passkeys/${PROBE_PASSKEY}*`, as: "fresh-user" },
     { method: "GET", route: "/api/auth/[...nextauth]", url: `/api/auth/signin/oidc?next=${encodeURIComponent("/dashboard")}`, as: "anonymous" },
     { method: "GET", route: "/api/auth/[...nextauth]", url: "/api/auth/callback/oidc?code=probe-code&state=probe-state", as: "anonymous" },
     {

@@ -315,6 +315,10 @@ const OUT_OF_REACH: Record<string, string> = {
   "POST /api/auth/email/undo": MAILED_TOKEN,
   "POST /api/auth/oauth/link":
     "needs the sealed pending-link cookie that only a provider sign-in sets; without it the handler answers 401 before reading the body",
+  "POST /api/auth/passkeys/registration":
+    "needs a response an authenticator signed over a challenge issued to the caller's session; a well-formed unsigned one is a 400 like the attacks. tests/integration/passkey-routes.test.ts drives it with a software authenticator",
+  "PATCH /api/auth/passkeys/{id}":
+    "needs a passkey of the caller's, and no world user has one (it would give user A a second factor); tests/integration/passkey-routes.test.ts renames through it and proves another user's rename changes nothing",
   "POST /api/auth/login/second-factor":
     "needs the pending sign-in cookie that only a right first factor sets, and a code of the account's authenticator; tests/integration/second-factor-sign-in.test.ts drives it",
 };

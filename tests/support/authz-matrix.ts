@@ -16,6 +16,7 @@ import type { RouteOperation } from "@/lib/http/discover-routes";
 import type { CallOptions } from "./http";
 import { basicAuth, clientOf, uniqueEmail, PASSWORD, type Caller, type World } from "./authz-world";
 import { collectionOf, isItemPath, ownedResources, successStatus } from "./owned-resources";
+import { PASSKEY_ATTESTATION_EXAMPLE } from "@/lib/auth/mfa/passkey-public";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -171,6 +172,20 @@ export const HAND_ROWS: readonly MatrixRow[] = [
   },
   {
     method: "POST",
+    path: "/api/auth/login/second-factor/passkey/options",
+    asks: "a passkey challenge for a second step, with no sign-in waiting for one (the pending cookie is the credential: 401 for everyone)",
+    expect: [401, 401, 401, 401, 401, 401, 401],
+    request: () => send("POST", "/api/auth/login/second-factor/passkey/options"),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/step-up/passkey/options",
+    asks: "a passkey challenge for a step-up in the caller's own session (no caller here has a passkey: 409)",
+    expect: [401, 409, 409, 409, 401, 401, 401],
+    request: () => send("POST", "/api/auth/step-up/passkey/options"),
+  },
+  {
+    method: "POST",
     path: "/api/auth/step-up",
     asks: "to confirm it is the caller again with their password (no second factor here)",
     expect: [401, 200, 200, 200, 401, 401, 401],
@@ -292,6 +307,39 @@ export const HAND_ROWS: readonly MatrixRow[] = [
     asks: "a new set of recovery codes for the caller's own account (no caller here has a second factor: 409)",
     expect: [401, 409, 409, 409, 401, 401, 401],
     request: () => send("POST", "/api/auth/mfa/recovery-codes"),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/passkeys/registration/options",
+    asks: "a challenge to add a passkey to the caller's own account, just after signing in",
+    expect: [401, 200, 200, 200, 401, 401, 401],
+    request: () => send("POST", "/api/auth/passkeys/registration/options"),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/passkeys/registration",
+    asks: "to add a passkey with a response no authenticator signed over a challenge of the caller's (400 past the guards)",
+    expect: [401, 400, 400, 400, 401, 401, 401],
+    request: () => send("POST", "/api/auth/passkeys/registration", { response: PASSKEY_ATTESTATION_EXAMPLE, name: "Matrix key" }),
+  },
+  {
+    method: "PATCH",
+    // No world user has a passkey (one would give user A a second factor and change every other
+    // row of A's); ownership is proved in tests/integration/passkey-routes.test.ts, where B's
+    // rename and removal of A's passkey get 404 and change nothing.
+    path: "/api/auth/passkeys/{id}",
+    targets: "own",
+    asks: "to rename a passkey named by a malformed id (400 past the guards, before any lookup)",
+    expect: [401, 400, 400, 400, 401, 401, 401],
+    request: () => send("PATCH", "/api/auth/passkeys/not-a-passkey", { name: "Renamed" }, { id: "not-a-passkey" }),
+  },
+  {
+    method: "DELETE",
+    path: "/api/auth/passkeys/{id}",
+    targets: "own",
+    asks: "to remove a passkey named by a malformed id (400 past the guards, before any lookup)",
+    expect: [401, 400, 400, 400, 401, 401, 401],
+    request: () => send("DELETE", "/api/auth/passkeys/not-a-passkey", undefined, { id: "not-a-passkey" }),
   },
   {
     method: "GET",

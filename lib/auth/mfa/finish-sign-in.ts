@@ -22,33 +22,36 @@ import { createSession } from "../sessions";
 import { clearedPendingSignInCookie, readPendingSignIn, spendPendingSignIn } from "./pending-sign-in";
 import { proveSecondFactor, type SecondFactorProof } from "./second-factor";
 
-function expired(requestId: string): Response {
+/** No live pending sign-in: 401, and the stale cookie goes, so the browser starts the sign-in again. */
+export function pendingSignInExpired(requestId: string): Response {
   const response = problemResponse(new AppError("ERR_SECOND_FACTOR_EXPIRED", { detail: "Your sign-in timed out. Sign in again." }), requestId);
   response.headers.append("set-cookie", clearedPendingSignInCookie());
   return response;
 }
 
+function refusal(proof: SecondFactorProof): string {
+  if ("code" in proof) return "That code is not correct. Check your authenticator app and try again.";
+  if ("recoveryCode" in proof) return "That recovery code is not correct or was used already.";
+  return "That passkey could not be verified. Try again.";
+}
+
 export async function finishSecondFactorSignIn(db: Db, request: Request, proof: SecondFactorProof, context: AuditContext): Promise<Response> {
   const pending = await readPendingSignIn(db, request);
-  if (pending === null) return expired(context.requestId);
+  if (pending === null) return pendingSignInExpired(context.requestId);
 
-  const result = await proveSecondFactor(db, pending.userId, proof, "sign-in", context);
-  if (!result.ok) {
-    throw new AppError("ERR_SECOND_FACTOR_INVALID", {
-      detail:
-        "code" in proof ? "That code is not correct. Check your authenticator app and try again." : "That recovery code is not correct or was used already.",
-      headers: Object.fromEntries(result.headers),
-    });
-  }
-  if (!(await spendPendingSignIn(db, pending))) return expired(context.requestId);
+  // A passkey's challenge was bound to this pending sign-in (./passkey-options.ts), so an
+  // assertion made for another sign-in, or inside a session, does not finish this one.
+  const result = await proveSecondFactor(db, pending.userId, proof, "sign-in", context, pending.id);
+  if (!result.ok) throw new AppError("ERR_SECOND_FACTOR_INVALID", { detail: refusal(proof), headers: Object.fromEntries(result.headers) });
+  if (!(await spendPendingSignIn(db, pending))) return pendingSignInExpired(context.requestId);
 
   const user = await db.user.findUnique({ where: { id: pending.userId }, select: publicUserSelect });
-  if (user === null) return expired(context.requestId);
+  if (user === null) return pendingSignInExpired(context.requestId);
   // The row's provider was one of ours when it was written (../oauth/linking.ts).
   const method = pending.firstFactor === "fed" && pending.provider !== null ? providerName(pending.provider as ProviderId) : "your password";
   // Compared with the sessions from before this one.
   await noticeNewSignIn(db, user.id, method, context);
-  const session = await createSession(db, user.id, context, { amr: [pending.firstFactor, "otp", "mfa"], secondFactor: true });
+  const session = await createSession(db, user.id, context, { amr: [pending.firstFactor, result.amr, "mfa"], secondFactor: true });
   await recordAuditEvent(db, context, {
     type: "mfa.succeeded",
     actorId: user.id,

@@ -118,3 +118,64 @@ export function toPublicPasskey(passkey: {
     backedUp: passkey.backedUp,
   };
 }
+
+/**
+ * The options a ceremony starts from, as `@simplewebauthn/server` writes them and the browser's
+ * `startRegistration` / `startAuthentication` read them. Loose: the library may add members the
+ * browser understands, and the contract only promises the ones a client must look at.
+ */
+export const PasskeyRegistrationOptionsSchema = z.looseObject({
+  challenge: z.string().describe("256 random bits, base64url; single use, bound to this session, 5 minutes."),
+  rp: z.looseObject({ id: z.string().optional(), name: z.string() }),
+  user: z.looseObject({ id: z.string(), name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.looseObject({ alg: z.number(), type: z.literal("public-key") })),
+  excludeCredentials: z
+    .array(z.looseObject({ id: z.string() }))
+    .optional()
+    .describe("The account's passkeys, so an authenticator does not make a second one."),
+  timeout: z.number().optional(),
+});
+
+export const PasskeyAuthenticationOptionsSchema = z.looseObject({
+  challenge: z.string().describe("256 random bits, base64url; single use, bound to this ceremony's context, 5 minutes."),
+  rpId: z.string().optional(),
+  allowCredentials: z
+    .array(z.looseObject({ id: z.string() }))
+    .optional()
+    .describe("The account's passkeys; empty when nobody is known yet."),
+  userVerification: z.string().optional(),
+  timeout: z.number().optional(),
+});
+
+/** A registration's body: the browser's answer and the name the owner gave the passkey. */
+export const PasskeyRegistrationSchema = z.strictObject({ response: PasskeyRegistrationResponseSchema, name: PasskeyNameSchema });
+
+export const RenamePasskeySchema = z.strictObject({ name: PasskeyNameSchema });
+
+export const PasskeyParams = z.strictObject({ id: PasskeyIdSchema });
+
+/** Documented examples (the contracts' body examples must fit the schemas above). */
+export const PASSKEY_ASSERTION_EXAMPLE = {
+  id: "q1Y3a9n2Xk0bU5fJ8mW4cA",
+  rawId: "q1Y3a9n2Xk0bU5fJ8mW4cA",
+  type: "public-key",
+  response: {
+    clientDataJSON: "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+    authenticatorData: "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MdAAAAAA",
+    signature: "MEUCIQDk2vP8yXh7",
+    userHandle: "Y2x4MTIzNDU2Nzg5MGFiY2RlZmdo",
+  },
+  clientExtensionResults: {},
+} as const;
+
+export const PASSKEY_ATTESTATION_EXAMPLE = {
+  id: "q1Y3a9n2Xk0bU5fJ8mW4cA",
+  rawId: "q1Y3a9n2Xk0bU5fJ8mW4cA",
+  type: "public-key",
+  response: {
+    clientDataJSON: "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+    attestationObject: "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVi",
+    transports: ["internal", "hybrid"],
+  },
+  clientExtensionResults: {},
+} as const;

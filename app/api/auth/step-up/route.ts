@@ -7,7 +7,7 @@ export const POST = endpoint(
   {
     summary: "Confirm it is you, for a sensitive action",
     description:
-      "With a second factor: a code from the authenticator app or a recovery code. Without one: the password. A new access token carries the new `auth_time`.",
+      "With a second factor: a passkey assertion over a challenge from `POST /api/auth/step-up/passkey/options`, a code from the authenticator app or a recovery code. Without one: the password. A new access token carries the new `auth_time`.",
     access: { permission: "account:update" },
     body: { kind: "json", schema: StepUpSchema, example: { code: "123456" } },
     responses: {

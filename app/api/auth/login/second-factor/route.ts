@@ -12,7 +12,7 @@ export const POST = endpoint(
   {
     summary: "Finish a sign-in with a second factor",
     description:
-      "After `POST /api/auth/login` (or a provider sign-in) answered that a second factor is needed. Send a code from the authenticator app, or one recovery code.",
+      "After `POST /api/auth/login` (or a provider sign-in) answered that a second factor is needed. Send a code from the authenticator app, one recovery code, or a passkey assertion over a challenge from `POST /api/auth/login/second-factor/passkey/options`.",
     access: { public: "the pending sign-in's cookie and the second factor authenticate it" },
     cookie: PENDING_SIGN_IN_COOKIE,
     body: { kind: "json", schema: SecondFactorProofSchema, example: { code: "123456" } },
