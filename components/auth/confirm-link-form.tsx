@@ -5,7 +5,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
-import { AuthResponseSchema } from "@/lib/client/resources";
+import { LoginResultSchema } from "@/lib/client/resources";
+import { secondFactorHref } from "@/lib/client/sign-in-reasons";
 import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
 import { Spinner } from "../ui/spinner";
@@ -59,9 +60,10 @@ export function ConfirmLinkForm({ next, intro, signInPath }: { next: string; int
     setMessage(null);
     setPending(true);
     try {
-      await api.post("/api/auth/oauth/link", { password }, AuthResponseSchema);
+      const result = await api.post("/api/auth/oauth/link", { password }, LoginResultSchema);
       // A full navigation: the next page is rendered by the server with the new session cookie.
-      window.location.assign(next);
+      // An account with a second factor is linked but not signed in yet: its code comes first.
+      window.location.assign("secondFactor" in result ? secondFactorHref(next) : next);
       return;
     } catch (error) {
       setPassword("");

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { LoginSchema } from "@/lib/auth/schemas";
 import { api } from "@/lib/client/browser";
 import { isApiError } from "@/lib/client/problem";
-import { AuthResponseSchema } from "@/lib/client/resources";
+import { LoginResultSchema } from "@/lib/client/resources";
 import { formatCountdown } from "@/lib/client/format";
 import { SubmitButton } from "../ui/submit-button";
 import { Field } from "../ui/field";
@@ -22,7 +22,11 @@ import { errorsFor, validate, type FieldErrors } from "../forms/validation";
  */
 const FAILED = "The email or password is not correct.";
 
-export function SignInForm({ next, notice }: { next: string; notice: FormMessage | null }) {
+/**
+ * `secondStep` is where an account with a second factor goes after a right password (ADR 047):
+ * the page that asks for the code, carrying `next` on, built by the server like `next` itself.
+ */
+export function SignInForm({ next, notice, secondStep }: { next: string; notice: FormMessage | null; secondStep: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -44,9 +48,11 @@ export function SignInForm({ next, notice }: { next: string; notice: FormMessage
     setErrors({});
     setPending(true);
     try {
-      await api.post("/api/auth/login", checked.data, AuthResponseSchema);
-      // A full navigation: the next page is rendered by the server with the new cookie.
-      window.location.assign(next);
+      const result = await api.post("/api/auth/login", checked.data, LoginResultSchema);
+      // A full navigation: the next page is rendered by the server with the new cookie. A 202
+      // opened no session yet: the code is asked for on a page of its own, which a provider's
+      // sign-in reaches too.
+      window.location.assign("secondFactor" in result ? secondStep : next);
       return;
     } catch (error) {
       setPassword("");

@@ -24,6 +24,15 @@ const ACTION_NOUNS: Record<RateLimitedAction, string> = { "sign-in": "sign-ins",
 export function rateLimitMessage(error: ApiError, action: RateLimitedAction): FormMessage {
   const wait = `Try again in about ${aboutMinutes(error.retryAfterSeconds ?? 60)}.`;
   const violated = error.problem.violatedPolicies ?? [];
+  // Counted per account wherever a code is checked (sign-in, step-up, enrolment; ADR 047), so the
+  // words fit every one of them and name no other person's doing.
+  if (violated.includes("second-factor")) {
+    return {
+      tone: "warning",
+      title: "Too many wrong codes",
+      detail: `Codes are not checked for a while after several wrong ones, to stop guessing. ${wait}`,
+    };
+  }
   if (action === "sign-in" && violated.some((tier) => FAILURE_TIERS.includes(tier))) {
     return {
       tone: "warning",

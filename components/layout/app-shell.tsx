@@ -4,29 +4,33 @@ import type { Account } from "@/lib/auth/page-guards";
 import { cn } from "../ui/cn";
 import { focusRing } from "../ui/styles";
 import { Logo } from "./logo";
+import { StepUpDialog } from "../auth/step-up-dialog";
 import { SessionWatcher } from "./session-watcher";
 import { SignOutButton } from "./sign-out-button";
 import { UnverifiedEmailBanner } from "./unverified-email-banner";
 
-export type Section = "notes" | "sessions" | "account" | "admin";
+export type Section = "notes" | "sessions" | "account" | "security" | "admin";
 
 const SECTIONS: readonly { id: Section; href: string; label: string; adminOnly?: boolean }[] = [
   { id: "notes", href: "/dashboard", label: "Notes" },
   { id: "sessions", href: "/sessions", label: "Sessions" },
   { id: "account", href: "/account", label: "Account" },
+  { id: "security", href: "/account/security", label: "Security" },
   // Shown to admins only as a convenience; the admin pages check the role themselves.
   { id: "admin", href: "/admin", label: "Admin", adminOnly: true },
 ];
 
 /**
  * The frame of every signed-in page. A server component: the account comes from the page's own
- * guard call (lib/auth/page-guards.ts), so the header never flashes a placeholder name.
+ * guard call (lib/auth/page-guards.ts), so the header never flashes a placeholder name. It also
+ * holds the step-up dialog, so any action on any signed-in page can be confirmed in place.
  */
 export function AppShell({ account, section, children }: { account: Account; section: Section; children: ReactNode }) {
   const visible = SECTIONS.filter((item) => item.adminOnly !== true || account.role === "admin");
   return (
     <div className="flex min-h-screen flex-col">
       <SessionWatcher />
+      <StepUpDialog />
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-950">
         <div className="mx-auto flex h-16 max-w-5xl items-center justify-between gap-3 px-4 sm:px-6">
           <Logo href="/dashboard" />

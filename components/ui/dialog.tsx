@@ -16,6 +16,8 @@ export interface ConfirmDialogProps {
   cancelLabel?: string;
   tone?: ButtonTone;
   pending?: boolean;
+  /** The confirm button is off while cancelling stays possible (a rate limit's wait). */
+  confirmDisabled?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -34,6 +36,7 @@ export function ConfirmDialog({
   cancelLabel = "Cancel",
   tone = "primary",
   pending = false,
+  confirmDisabled = false,
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
@@ -50,7 +53,7 @@ export function ConfirmDialog({
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!pending) onConfirm();
+    if (!pending && !confirmDisabled) onConfirm();
   }
 
   return (
@@ -79,7 +82,7 @@ export function ConfirmDialog({
           <Button tone="secondary" onClick={onCancel} disabled={pending}>
             {cancelLabel}
           </Button>
-          <SubmitButton tone={tone} pending={pending}>
+          <SubmitButton tone={tone} pending={pending} disabled={confirmDisabled}>
             {confirmLabel}
           </SubmitButton>
         </div>

@@ -13,6 +13,11 @@
  *   A 401 from the credential endpoints themselves (a wrong password) is an answer, not an
  *   expiry, and is returned as is. When the refresh is refused, the user is sent to sign-in
  *   and comes back here afterwards.
+ * - A 401 whose challenge is RFC 9470's `error="insufficient_user_authentication"` is not an
+ *   expiry: the token is fine, the action wants a recent proof that it is still the same person
+ *   (./step-up.ts). A refresh would not give one, so none is made; the injected `stepUp` asks
+ *   the person, and when they confirm, the request is retried once. Cancelled, or refused a
+ *   second time, the server's own 401 reaches the caller: never a loop of dialogs.
  * - Responses are checked against a zod schema, so a component renders data of the shape it
  *   declares, or an error state; never `undefined.map`.
  */
@@ -20,15 +25,20 @@ import type { z } from "zod";
 import "./zod-browser";
 import { ApiError, apiErrorFrom, networkProblem } from "./problem";
 import type { RefreshOutcome, SessionSync } from "./session-sync";
+import { challengeMaxAge, isStepUpChallenge, type StepUp } from "./step-up";
 
 /** 401s from these are answers about credentials, never a reason to refresh. */
 const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/login",
+  "/api/auth/login/second-factor",
   "/api/auth/register",
   "/api/auth/refresh",
   "/api/auth/logout",
   "/api/auth/oauth/link",
 ]);
+
+/** Where the step-up dialog sends its proof (./step-up.ts). */
+export const STEP_UP_PATH = "/api/auth/step-up";
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -42,6 +52,11 @@ export interface ApiClientDependencies {
   session: Pick<SessionSync, "generation" | "refresh">;
   /** The session is over: leave for the sign-in page (and come back afterwards). */
   onSessionEnded: () => void;
+  /**
+   * Ask the person to prove it is still them (./step-up.ts). Without it, a step-up refusal
+   * reaches the caller as the 401 it is.
+   */
+  stepUp?: StepUp;
 }
 
 export interface ApiClient {
@@ -63,7 +78,14 @@ function assertApiPath(path: string): URL {
 
 function asksForNewToken(response: Response, pathname: string): boolean {
   if (response.status !== 401 || CREDENTIAL_PATHS.has(pathname)) return false;
-  return /^Bearer\b/i.test(response.headers.get("www-authenticate") ?? "");
+  const challenge = response.headers.get("www-authenticate");
+  return /^Bearer\b/i.test(challenge ?? "") && !isStepUpChallenge(challenge);
+}
+
+function asksForStepUp(response: Response, pathname: string): boolean {
+  // The step-up endpoint itself never asks for one; a wrong code there is just a wrong code.
+  if (response.status !== 401 || pathname === STEP_UP_PATH) return false;
+  return isStepUpChallenge(response.headers.get("www-authenticate"));
 }
 
 function unavailableError(): ApiError {
@@ -120,6 +142,17 @@ export function createApiClient(deps: ApiClientDependencies): ApiClient {
         deps.onSessionEnded();
         throw sessionEndedError();
       }
+    }
+
+    if (asksForStepUp(response, pathname)) {
+      const refused = await apiErrorFrom(response);
+      const confirmed =
+        deps.stepUp === undefined
+          ? false
+          : await deps.stepUp({ methods: refused.problem.stepUp?.methods ?? [], maxAge: challengeMaxAge(response.headers.get("www-authenticate")) });
+      if (!confirmed) throw refused;
+      // Once: a second refusal is shown as it is, so a server that never accepts cannot loop.
+      response = await sendOnce(method, path, options);
     }
 
     if (!response.ok) throw await apiErrorFrom(response);

@@ -6,6 +6,7 @@
 import { createApiClient, type ApiClient } from "./api";
 import { CHANNEL_NAME, createSessionSync, type SessionSync, type SignOutReason } from "./session-sync";
 import { signInHref, type SignInReason } from "./sign-in-reasons";
+import { createStepUpCoordinator } from "./step-up";
 
 let sync: SessionSync | null = null;
 
@@ -42,6 +43,12 @@ export function announceSignOut(reason: SignOutReason): void {
   sessionSync().announceSignedOut(reason);
 }
 
+/**
+ * Where the API client's step-up requests go: to the dialog the signed-in shell mounts
+ * (components/auth/step-up-dialog.tsx), which attaches itself here.
+ */
+export const stepUpCoordinator = createStepUpCoordinator();
+
 export const api: ApiClient = createApiClient({
   fetch: (input, init) => window.fetch(input, init),
   session: {
@@ -49,4 +56,5 @@ export const api: ApiClient = createApiClient({
     refresh: (sentGeneration) => sessionSync().refresh(sentGeneration),
   },
   onSessionEnded: () => leaveForSignIn("session-ended"),
+  stepUp: (challenge) => stepUpCoordinator.request(challenge),
 });

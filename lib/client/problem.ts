@@ -8,6 +8,7 @@
  * page, a truncated response) is never shown: it becomes a generic message, so nothing a
  * middlebox says reaches the page as if the app had said it.
  */
+import { challengeMethods, type StepUpMethod } from "./step-up";
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -20,6 +21,8 @@ export interface Problem {
   errors?: FieldErrors;
   /** For a 429 or 503 from the rate limits: the tiers that refused (`global`, `credential`, `auth-ip`…). */
   violatedPolicies?: string[];
+  /** For a step-up refusal (ERR_STEP_UP_REQUIRED): the ways the account may prove it is still them. */
+  stepUp?: { methods: StepUpMethod[] };
 }
 
 const GENERIC_TITLE = "Something went wrong";
@@ -86,6 +89,8 @@ export function toProblem(body: unknown, status: number): Problem {
   const requestId = text("requestId");
   const violated = record["violated-policies"];
   const violatedPolicies = Array.isArray(violated) && violated.every((name) => typeof name === "string") ? (violated as string[]) : undefined;
+  const stepUp =
+    typeof record.stepUp === "object" && record.stepUp !== null ? { methods: challengeMethods((record.stepUp as Record<string, unknown>).methods) } : undefined;
   return {
     type: text("type") ?? "about:blank",
     title: text("title") ?? GENERIC_TITLE,
@@ -94,6 +99,7 @@ export function toProblem(body: unknown, status: number): Problem {
     ...(requestId === undefined ? {} : { requestId }),
     ...(isStringArrayRecord(record.errors) ? { errors: record.errors } : {}),
     ...(violatedPolicies === undefined ? {} : { violatedPolicies }),
+    ...(stepUp === undefined ? {} : { stepUp }),
   };
 }
 

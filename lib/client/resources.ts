@@ -45,3 +45,28 @@ export interface Page<T> {
 }
 
 export const NotePageSchema = pageOf(NoteSchema);
+
+/**
+ * 202 from login for an account with a second factor: the password was right, but no session
+ * exists until the second step (`/signin/second-factor`) is done (ADR 047).
+ */
+export const SecondFactorChallengeSchema = z.object({ secondFactor: z.object({ methods: z.array(z.string()) }) });
+/** What `POST /api/auth/login` answers: a session (200) or the second step (202). */
+export const LoginResultSchema = z.union([AuthResponseSchema, SecondFactorChallengeSchema]);
+
+/** `GET /api/auth/mfa`: the account's second factors. Passkeys are listed too; this UI does not show them yet. */
+export const MfaStatusSchema = z.object({
+  totp: z.object({ enabled: z.boolean(), confirmedAt: z.string().nullable() }),
+  recoveryCodes: z.object({ remaining: z.number().int().min(0) }),
+});
+export type MfaStatus = z.infer<typeof MfaStatusSchema>;
+
+/** 201 from starting a TOTP enrolment: the key URI for the QR code and the same secret to type in. */
+export const TotpEnrolmentSchema = z.object({ keyUri: z.string().startsWith("otpauth://totp/"), manualKey: z.string().min(16) });
+export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
+
+/** A fresh set of recovery codes: the only time the server ever sends them. */
+export const RecoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).min(1) });
+
+/** 200 from `POST /api/auth/step-up`: when the person last proved who they are. */
+export const StepUpResultSchema = z.object({ authTime: z.string() });

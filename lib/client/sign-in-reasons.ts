@@ -12,8 +12,10 @@ import { safeRedirect } from "../shared/safe-redirect";
  * `reauth-required`: a change that needs a recent sign-in (an address change, a new sign-in
  * method) was refused. The sign-in page shows its form even to someone signed in, for this reason
  * only: a fresh password check is exactly what was asked for.
+ * `second-factor-expired`: the second step of a sign-in came too late (the pending sign-in lives
+ * five minutes, ADR 047) or its cookie was gone, so the sign-in starts again from the password.
  */
-export type SignInReason = SignOutReason | "signin-required" | "reauth-required";
+export type SignInReason = SignOutReason | "signin-required" | "reauth-required" | "second-factor-expired";
 
 export const SIGN_IN_MESSAGES: Readonly<Record<SignInReason, string>> = {
   "signin-required": "Sign in to continue.",
@@ -22,6 +24,7 @@ export const SIGN_IN_MESSAGES: Readonly<Record<SignInReason, string>> = {
   "signed-out": "You have signed out.",
   "signed-out-everywhere": "You have signed out on every device.",
   "account-deleted": "Your account and its notes have been deleted.",
+  "second-factor-expired": "Your sign-in was not finished in time. Sign in again, then enter a new code.",
 };
 
 export function readSignInReason(value: unknown): SignInReason | null {
@@ -38,4 +41,22 @@ export function signInHref(reason?: SignInReason, next?: string): string {
   }
   const query = params.toString();
   return query === "" ? "/signin" : `/signin?${query}`;
+}
+
+/** The second step of a sign-in (ADR 047): the page that asks for the code. */
+export const SECOND_FACTOR_PATH = "/signin/second-factor";
+
+/**
+ * `/signin/second-factor?next=…`, carrying `reason=reauth-required` when the sign-in was a
+ * re-authentication, so the page asks for the code even though a session already exists.
+ */
+export function secondFactorHref(next?: string, reason?: SignInReason): string {
+  const params = new URLSearchParams();
+  if (reason === "reauth-required") params.set("reason", reason);
+  if (next !== undefined) {
+    const safe = safeRedirect(next, "");
+    if (safe !== "") params.set("next", safe);
+  }
+  const query = params.toString();
+  return query === "" ? SECOND_FACTOR_PATH : `${SECOND_FACTOR_PATH}?${query}`;
 }

@@ -32,7 +32,7 @@ const e2e = (file: string, title?: string) => `tests/e2e/${file}.spec.ts${title 
 const SOURCE = ["app", "lib", "components", "middleware.ts"] as const;
 const absent = (what: string, pattern: RegExp): AbsenceCheck => ({ what, pattern, dirs: SOURCE });
 
-const NO_MFA = "the app has no second factor (README, Known limitations)";
+const NO_OOB = "no out-of-band factor (SMS, push, mailed codes): the second factors are TOTP, recovery codes and passkeys (ADR 046, ADR 047)";
 const PLATFORM_TLS = "TLS is terminated in front of the app (Vercel, or the operator's proxy); the app itself serves plain HTTP behind it";
 
 function r(id: string, level: 1 | 2, text: string, evidence: Evidence): Requirement {
@@ -255,7 +255,19 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
         tests: [unit("edge-auth-attempts"), integ("token-service", "refuses the sixth attempt on an account")],
       }),
       r("6.3.2", 1, "No default accounts (root, admin, sa) exist.", { docs: ["prisma/seed.ts"] }),
-      r("6.3.3", 2, "Multi-factor authentication, or a combination of single factors, is required.", { gap: NO_MFA }),
+      r("6.3.3", 2, "Multi-factor authentication, or a combination of single factors, is required.", {
+        tests: [
+          integ("second-factor-sign-in", "a right password for an account with a second factor opens nothing"),
+          integ("second-factor-sign-in", "the pending sign-in is not a session"),
+          integ("second-factor-sign-in", "a right code signs in, with auth_time and amr pwd+otp+mfa"),
+          integ("second-factor-sign-in", "a provider sign-in for an account with a second factor opens nothing until the factor passes"),
+          integ("second-factor-sign-in", "answers the RFC 9470 challenge"),
+          integ("passkey-routes", "a synced passkey signs in"),
+          integ("admin-second-factor", "refuses an administrator without a second factor every admin tool"),
+          e2e("second-factor"),
+        ],
+        docs: ["docs/decisions/047-second-factor-sign-in-and-step-up.md"],
+      }),
       r("6.3.4", 2, "There are no undocumented authentication pathways, and all share the same controls.", {
         tests: [
           integ("oauth-handoff", "sets the same two cookies as a password sign-in"),
@@ -282,15 +294,26 @@ export const ASVS_CHAPTERS: readonly Chapter[] = [
           e2e("password-reset"),
         ],
       }),
-      r("6.4.4", 2, "A lost second factor is recovered with identity proofing.", { na: NO_MFA }),
-      r("6.5.1", 2, "Lookup secrets, OOB requests and TOTP codes are usable once.", { na: NO_MFA }),
-      r("6.5.2", 2, "Stored lookup secrets are hashed with a salt.", { na: NO_MFA }),
-      r("6.5.3", 2, "Lookup secrets and OOB codes come from a CSPRNG.", { na: NO_MFA }),
-      r("6.5.4", 2, "Lookup secrets and OOB codes carry at least 20 bits of entropy.", { na: NO_MFA }),
-      r("6.5.5", 2, "OOB requests and TOTP codes have short lifetimes.", { na: NO_MFA }),
-      r("6.6.1", 2, "Phone (PSTN) authentication is offered only with a stronger alternative.", { na: NO_MFA }),
-      r("6.6.2", 2, "OOB requests are bound to the original authentication request.", { na: NO_MFA }),
-      r("6.6.3", 2, "Code-based OOB authentication is rate limited.", { na: NO_MFA }),
+      r("6.4.4", 2, "A lost second factor is recovered with identity proofing.", {
+        gap: "a person who loses the authenticator and every recovery code has no way back but an administrator, and no route offers that yet (ADR 047)",
+      }),
+      r("6.5.1", 2, "Lookup secrets, OOB requests and TOTP codes are usable once.", {
+        tests: [
+          integ("second-factor-sign-in", "a TOTP code seen once is refused the second time"),
+          integ("second-factor-sign-in", "a recovery code signs in once"),
+          integ("mfa-foundation"),
+        ],
+      }),
+      r("6.5.2", 2, "Stored lookup secrets are hashed with a salt.", {
+        tests: [integ("mfa-management", "stored only as hashes"), unit("mfa-recovery-codes")],
+        docs: ["docs/decisions/046-second-factors-foundation.md"],
+      }),
+      r("6.5.3", 2, "Lookup secrets and OOB codes come from a CSPRNG.", { tests: [unit("mfa-recovery-codes")], docs: ["lib/auth/mfa/recovery-codes.ts"] }),
+      r("6.5.4", 2, "Lookup secrets and OOB codes carry at least 20 bits of entropy.", { tests: [unit("mfa-recovery-codes")] }),
+      r("6.5.5", 2, "OOB requests and TOTP codes have short lifetimes.", { tests: [unit("mfa-totp")] }),
+      r("6.6.1", 2, "Phone (PSTN) authentication is offered only with a stronger alternative.", { na: NO_OOB }),
+      r("6.6.2", 2, "OOB requests are bound to the original authentication request.", { na: NO_OOB }),
+      r("6.6.3", 2, "Code-based OOB authentication is rate limited.", { na: NO_OOB }),
       r("6.8.1", 2, "With several identity providers, one provider cannot assert another's users.", {
         tests: [integ("oauth-linking", "refuses to move a provider account that belongs to another user"), integ("oauth-handoff", "mix-up")],
       }),

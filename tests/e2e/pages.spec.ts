@@ -65,6 +65,8 @@ test("public pages: screenshots in both schemes, accessible, no console errors",
   await checkEveryScheme(page, [
     { name: "landing", path: "/", ready: (p) => p.getByRole("heading", { level: 1, name: "Palisade" }) },
     { name: "signin", path: "/signin?reason=session-ended", ready: (p) => p.getByText("Your session has ended") },
+    // As it first shows; tests/e2e/second-factor.spec.ts reaches it through a real sign-in.
+    { name: "signin-second-factor", path: "/signin/second-factor", ready: (p) => p.getByRole("heading", { level: 1, name: "Two-step verification" }) },
     { name: "register", path: "/register", ready: (p) => p.getByRole("heading", { level: 1, name: "Create your account" }) },
     { name: "api-reference", path: "/api-reference", ready: (p) => p.getByRole("heading", { level: 1, name: "API reference" }) },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByRole("heading", { level: 1, name: "Page not found" }) },
@@ -80,6 +82,7 @@ test("signed-in pages, as an admin: screenshots in both schemes, accessible, no 
     { name: "note", path: `/notes/${id}`, ready: (p) => p.getByRole("heading", { level: 1, name: "Edit note" }) },
     { name: "sessions", path: "/sessions", ready: (p) => p.getByText("This device") },
     { name: "account", path: "/account", ready: (p) => p.getByRole("heading", { name: "Change password" }) },
+    { name: "account-security", path: "/account/security", ready: (p) => p.getByRole("button", { name: "Set up an authenticator app" }) },
     // Newest accounts first, so which ones are on page 1 depends on the tests before; any loaded row will do.
     { name: "admin-users", path: "/admin", ready: (p) => p.getByRole("table", { name: "Users" }).getByRole("combobox").first() },
     { name: "admin-audit", path: "/admin/audit", ready: (p) => p.getByTestId("audit-row").first() },
@@ -201,6 +204,7 @@ test("at 360 px wide, no page scrolls sideways", async ({ page, origin }) => {
     ["note", `/notes/${id}`],
     ["sessions", "/sessions"],
     ["account", "/account"],
+    ["account-security", "/account/security"],
   ] as const) {
     await check(name, pathname);
   }

@@ -191,7 +191,7 @@ describe("route inventory", () => {
         "/",
         "/signin",
         "/register",
-        ...(who === "admin" ? ["/dashboard", "/admin", "/admin/audit", "/admin/clients", "/account", "/sessions"] : []),
+        ...(who === "admin" ? ["/dashboard", "/admin", "/admin/audit", "/admin/clients", "/account", "/account/security", "/sessions"] : []),
       ];
       const seen = new Set<string>();
       while (queue.length > 0 && seen.size < 60) {

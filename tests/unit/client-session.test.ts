@@ -8,6 +8,7 @@ import { z } from "zod";
 import { createApiClient, type ApiClient } from "@/lib/client/api";
 import { isApiError } from "@/lib/client/problem";
 import { CHANNEL_NAME, createSessionSync, type LockManagerLike, type SessionSync, type SignOutReason } from "@/lib/client/session-sync";
+import { bearerParams, challengeMaxAge, createStepUpCoordinator, isStepUpChallenge, type StepUp, type StepUpChallenge } from "@/lib/client/step-up";
 
 const Items = z.object({ items: z.array(z.string()) });
 
@@ -275,5 +276,194 @@ describe("two tabs", () => {
     stranger.postMessage({ type: "signed-out", reason: "signed-out" });
     await vi.waitFor(() => expect(tab.signedOut).toEqual(["signed-out"]));
     expect(tab.sync.generation()).toBe(0);
+  });
+});
+
+/** RFC 9470's challenge, as lib/auth/step-up.ts sends it (ADR 047). */
+const STEP_UP_CHALLENGE = 'Bearer error="insufficient_user_authentication", error_description="A recent authentication is required, max_age=600", max_age=600';
+
+function stepUpRefusal(methods: unknown = ["totp", "recovery-code"]): Response {
+  return new Response(
+    JSON.stringify({ type: "/problems/step-up-required", title: "Confirm it is you", status: 401, requestId: "req-2", stepUp: { methods } }),
+    { status: 401, headers: { "content-type": "application/problem+json", "www-authenticate": STEP_UP_CHALLENGE } },
+  );
+}
+
+/** A sensitive endpoint in front of FakeServer: refuses until `proved` is set (by a step-up), and counts every call. */
+class StepUpServer {
+  readonly base = new FakeServer();
+  proved = false;
+  sensitiveCalls = 0;
+  /** Refuse even after a step-up: a server that never accepts must not make the client loop. */
+  alwaysRefuse = false;
+
+  get refreshCalls(): number {
+    return this.base.refreshCalls;
+  }
+
+  expireAccessToken(): void {
+    this.base.accessValid = false;
+  }
+
+  fetch: typeof fetch = async (input, init) => {
+    if (String(input) === "/api/me" && (init?.method ?? "GET") === "DELETE") {
+      this.sensitiveCalls += 1;
+      if (!this.base.accessValid) return problem(401, "Access token expired", { "www-authenticate": 'Bearer error="invalid_token"' });
+      return this.proved && !this.alwaysRefuse ? new Response(null, { status: 204 }) : stepUpRefusal();
+    }
+    return this.base.fetch(input, init);
+  };
+}
+
+describe("step-up (RFC 9470): a 401 that asks for a fresh proof, not a new token", () => {
+  function clientFor(server: StepUpServer, stepUp?: StepUp) {
+    const sync = createSessionSync({ fetch: server.fetch, locks: new FakeLocks(), channel: null });
+    const ended = vi.fn<() => void>();
+    const api = createApiClient({ fetch: server.fetch, session: sync, onSessionEnded: ended, ...(stepUp === undefined ? {} : { stepUp }) });
+    return { api, ended };
+  }
+
+  it("asks the person instead of refreshing, then retries the request once when they confirm", async () => {
+    const server = new StepUpServer();
+    const stepUp = vi.fn<StepUp>(async () => {
+      server.proved = true;
+      return true;
+    });
+    const { api, ended } = clientFor(server, stepUp);
+
+    await expect(api.delete("/api/me")).resolves.toBeUndefined();
+
+    expect(server.refreshCalls).toBe(0);
+    expect(stepUp).toHaveBeenCalledTimes(1);
+    expect(stepUp).toHaveBeenCalledWith({ methods: ["totp", "recovery-code"], maxAge: 600 });
+    expect(server.sensitiveCalls).toBe(2);
+    expect(ended).not.toHaveBeenCalled();
+  });
+
+  it("surfaces the server's own 401 when the person cancels, without a retry, a refresh or a sign-out", async () => {
+    const server = new StepUpServer();
+    const { api, ended } = clientFor(server, async () => false);
+
+    const error: unknown = await api.delete("/api/me").catch((caught: unknown) => caught);
+
+    expect(isApiError(error) && error.status === 401 && error.problem.type === "/problems/step-up-required" && !error.sessionEnded).toBe(true);
+    expect(server.sensitiveCalls).toBe(1);
+    expect(server.refreshCalls).toBe(0);
+    expect(ended).not.toHaveBeenCalled();
+  });
+
+  it("asks once only: a second refusal after a confirmed step-up is returned, not asked again", async () => {
+    const server = new StepUpServer();
+    server.alwaysRefuse = true;
+    const stepUp = vi.fn<StepUp>(async () => true);
+    const { api } = clientFor(server, stepUp);
+
+    await expect(api.delete("/api/me")).rejects.toMatchObject({ status: 401, problem: { type: "/problems/step-up-required" } });
+    expect(stepUp).toHaveBeenCalledTimes(1);
+    expect(server.sensitiveCalls).toBe(2);
+    expect(server.refreshCalls).toBe(0);
+  });
+
+  it("without a step-up handler, the refusal reaches the caller and no refresh is tried", async () => {
+    const server = new StepUpServer();
+    const { api, ended } = clientFor(server);
+    await expect(api.delete("/api/me")).rejects.toMatchObject({ status: 401, sessionEnded: false });
+    expect(server.refreshCalls).toBe(0);
+    expect(ended).not.toHaveBeenCalled();
+  });
+
+  it("an expired token is still refreshed first, and the step-up then runs on the retried answer", async () => {
+    const server = new StepUpServer();
+    server.expireAccessToken();
+    const stepUp = vi.fn<StepUp>(async () => {
+      server.proved = true;
+      return true;
+    });
+    const { api } = clientFor(server, stepUp);
+
+    await api.delete("/api/me");
+
+    expect(server.refreshCalls).toBe(1);
+    expect(stepUp).toHaveBeenCalledTimes(1);
+    expect(server.sensitiveCalls).toBe(3);
+  });
+
+  it("passes an empty list when only a new sign-in will do, and drops methods it does not know", async () => {
+    const server = new StepUpServer();
+    const seen: StepUpChallenge[] = [];
+    const record = async (challenge: StepUpChallenge) => {
+      seen.push(challenge);
+      return false;
+    };
+    const client = createApiClient({
+      fetch: async () => stepUpRefusal([]),
+      session: createSessionSync({ fetch: server.fetch, locks: null, channel: null }),
+      onSessionEnded: () => {},
+      stepUp: record,
+    });
+    await expect(client.delete("/api/me")).rejects.toMatchObject({ status: 401 });
+    const odd = createApiClient({
+      fetch: async () => stepUpRefusal(["password", "<script>", 7]),
+      session: createSessionSync({ fetch: server.fetch, locks: null, channel: null }),
+      onSessionEnded: () => {},
+      stepUp: record,
+    });
+    await expect(odd.delete("/api/me")).rejects.toMatchObject({ status: 401 });
+    expect(seen).toEqual([
+      { methods: [], maxAge: 600 },
+      { methods: ["password"], maxAge: 600 },
+    ]);
+  });
+
+  it("a wrong code at the step-up endpoint itself is an answer: never a nested step-up or a refresh", async () => {
+    const server = new StepUpServer();
+    const stepUp = vi.fn<StepUp>(async () => true);
+    const client = createApiClient({
+      fetch: async () => stepUpRefusal(),
+      session: createSessionSync({ fetch: server.fetch, locks: null, channel: null }),
+      onSessionEnded: () => {},
+      stepUp,
+    });
+    await expect(client.post("/api/auth/step-up", { code: "000000" })).rejects.toMatchObject({ status: 401 });
+    expect(stepUp).not.toHaveBeenCalled();
+    expect(server.refreshCalls).toBe(0);
+  });
+
+  it("requests refused together wait for one dialog", async () => {
+    const coordinator = createStepUpCoordinator();
+    let answer: (confirmed: boolean) => void = () => {};
+    const handler = vi.fn<StepUp>(() => new Promise<boolean>((resolve) => (answer = resolve)));
+    coordinator.attach(handler);
+    const first = coordinator.request({ methods: ["totp"], maxAge: 600 });
+    const second = coordinator.request({ methods: ["totp"], maxAge: 600 });
+    answer(true);
+    await expect(Promise.all([first, second])).resolves.toEqual([true, true]);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it("with no dialog mounted, the coordinator answers no at once", async () => {
+    const coordinator = createStepUpCoordinator();
+    const detach = coordinator.attach(async () => true);
+    detach();
+    await expect(coordinator.request({ methods: ["totp"], maxAge: null })).resolves.toBe(false);
+  });
+});
+
+describe("reading the WWW-Authenticate challenge", () => {
+  it("tells the step-up challenge from an expired or missing token", () => {
+    expect(isStepUpChallenge(STEP_UP_CHALLENGE)).toBe(true);
+    expect(isStepUpChallenge('Bearer error="invalid_token"')).toBe(false);
+    expect(isStepUpChallenge('Bearer realm="palisade"')).toBe(false);
+    expect(isStepUpChallenge('Basic realm="palisade", error="insufficient_user_authentication"')).toBe(false);
+    expect(isStepUpChallenge(null)).toBe(false);
+  });
+
+  it("reads quoted values with commas and escaped quotes, and max_age as whole seconds only", () => {
+    const params = bearerParams('Bearer error_description="a, \\"quoted\\" b", error=insufficient_user_authentication, max_age=600');
+    expect(params?.get("error_description")).toBe('a, "quoted" b');
+    expect(params?.get("error")).toBe("insufficient_user_authentication");
+    expect(challengeMaxAge(STEP_UP_CHALLENGE)).toBe(600);
+    expect(challengeMaxAge('Bearer error="insufficient_user_authentication", max_age=-1')).toBeNull();
+    expect(challengeMaxAge('Bearer error="insufficient_user_authentication"')).toBeNull();
   });
 });

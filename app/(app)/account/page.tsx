@@ -7,6 +7,7 @@ import { SignInMethods } from "@/components/account/sign-in-methods";
 import { oauthOutcomeMessage } from "@/components/auth/oauth-outcome";
 import { AppShell } from "@/components/layout/app-shell";
 import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { card } from "@/components/ui/styles";
 import { configuredProviders } from "@/lib/auth/oauth/configured";
@@ -41,6 +42,17 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             <Badge tone={account.role === "admin" ? "accent" : "neutral"}>{account.role}</Badge>
           </dd>
         </dl>
+      </section>
+      <section aria-labelledby="security-heading" className={`${card} flex flex-wrap items-center justify-between gap-4 p-5 sm:p-6`}>
+        <div className="min-w-0 space-y-1">
+          <h2 id="security-heading" className="text-base font-semibold">
+            Two-step verification
+          </h2>
+          <p className="text-sm text-slate-600 dark:text-slate-400">Ask for a code from an app on your phone after your password.</p>
+        </div>
+        <ButtonLink href="/account/security" tone="secondary">
+          Manage security
+        </ButtonLink>
       </section>
       <div className={`${card} p-5 sm:p-6`}>
         <EmailAddress email={account.email} verified={account.emailVerified} />

@@ -9,7 +9,7 @@ import { configuredProviders } from "@/lib/auth/oauth/configured";
 import { OAUTH_MESSAGES, OAUTH_OUTCOME_PARAM, providerSignInPath, readOAuthOutcome } from "@/lib/auth/oauth/sign-in-page";
 import { currentUser } from "@/lib/auth/page-guards";
 import { safeRedirect } from "@/lib/shared/safe-redirect";
-import { SIGN_IN_MESSAGES, readSignInReason, signInHref } from "@/lib/client/sign-in-reasons";
+import { SIGN_IN_MESSAGES, readSignInReason, secondFactorHref, signInHref } from "@/lib/client/sign-in-reasons";
 import { single, type SearchParams } from "@/lib/client/search-params";
 import type { FormMessage } from "@/components/forms/form-status";
 
@@ -40,7 +40,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <AuthCard title="Sign in to Palisade" lead="Welcome back.">
       <OAuthProviders providers={providers} />
-      <SignInForm next={next} notice={notice} />
+      <SignInForm next={next} notice={notice} secondStep={secondFactorHref(next, reason ?? undefined)} />
     </AuthCard>
   );
 }
