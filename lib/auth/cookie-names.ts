@@ -44,11 +44,19 @@ export const PENDING_LINK_COOKIE = "__Host-palisade-oauth-link";
  */
 export const PENDING_SIGN_IN_COOKIE = "__Host-palisade-2fa";
 
+/**
+ * The browser nonce a passwordless passkey sign-in's challenge is bound to
+ * (lib/auth/mfa/passkey-sign-in.ts): `__Host-`, so no other host can plant its own nonce and
+ * have the victim's assertion finish over a challenge the attacker asked for.
+ */
+export const PASSKEY_SIGN_IN_COOKIE = "__Host-palisade-passkey";
+
 /** Every name whose duplicate in one request is refused (./duplicate-cookies.ts). */
 export const SECURITY_COOKIES: readonly string[] = [
   ACCESS_COOKIE,
   REFRESH_COOKIE,
   PENDING_LINK_COOKIE,
   PENDING_SIGN_IN_COOKIE,
+  PASSKEY_SIGN_IN_COOKIE,
   ...Object.values(OAUTH_COOKIES),
 ];

@@ -20,8 +20,9 @@ export interface PublicRoute {
   /** The request bodies it takes: JSON unless the protocol it speaks says otherwise. */
   body?: BodyFormat;
   /**
-   * Its POST hashes or checks a password or a client secret: seconds of CPU an anonymous caller
-   * can spend at will, so the `credential` tier counts it (ADR 019).
+   * Its POST hashes or checks a password or a client secret, or verifies a passkey's signature:
+   * CPU an anonymous caller can spend at will, or a credential it could try, so the `credential`
+   * tier counts it (ADR 019).
    */
   credential?: true;
 }
@@ -37,6 +38,16 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   {
     path: "/api/auth/login/second-factor/passkey/options",
     why: "a passkey challenge for the second step; the pending sign-in's cookie names the account, there is no token yet",
+  },
+  {
+    path: "/api/auth/passkeys/authentication/options",
+    why: "a challenge for a passwordless passkey sign-in, bound to a nonce cookie it sets; there is no token yet",
+    credential: true,
+  },
+  {
+    path: "/api/auth/passkeys/authentication",
+    why: "a passwordless sign-in: the nonce cookie and a user-verified passkey assertion authenticate it; there is no token yet",
+    credential: true,
   },
   { path: "/api/auth/password/forgot", why: "a person who cannot sign in asks for a reset link; the link goes only to the address" },
   { path: "/api/auth/password/reset", why: "the mailed single-use token authenticates it; it hashes the new password", credential: true },

@@ -12,7 +12,7 @@
  */
 import { RULES } from "../../lib/authz/policy";
 import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from "../../lib/http/openapi";
-import { PASSKEY_ATTESTATION_EXAMPLE } from "../../lib/auth/mfa/passkey-public";
+import { PASSKEY_ASSERTION_EXAMPLE, PASSKEY_ATTESTATION_EXAMPLE } from "../../lib/auth/mfa/passkey-public";
 
 /** A passkey id of the right shape that no one owns. */
 const PROBE_PASSKEY = "sqlmapprobepasskey0000";
@@ -54,6 +54,7 @@ export const NO_INPUT: Readonly<Record<string, string>> = {
   "POST /api/auth/passkeys/registration/options": "no body; no input besides the access token",
   "POST /api/auth/step-up/passkey/options": "no body; no input besides the access token",
   "POST /api/auth/login/second-factor/passkey/options": "no body; its only input is the pending sign-in cookie, looked up by its SHA-256",
+  "POST /api/auth/passkeys/authentication/options": "no body and no cookie read: it only sets a fresh nonce cookie",
 };
 
 /** Two objects of an owner-scoped resource, made by the scan's principal: one to probe, one for DELETE to delete. */
@@ -105,6 +106,15 @@ function handWrittenTargets(ids: TargetIds, origin: string): SqlmapTarget[] {
       body: json({ email: "sqlmap-probe@palisade.test", password: "a passphrase for the sqlmap probe" }),
     },
     { method: "POST", route: "/api/auth/login/second-factor", url: "/api/auth/login/second-factor", as: "anonymous", body: json({ code: "123456" }) },
+    // Sent without the nonce cookie, like the second step without its pending cookie: it reaches
+    // the handler, whose refusal comes before any query by the body.
+    {
+      method: "POST",
+      route: "/api/auth/passkeys/authentication",
+      url: "/api/auth/passkeys/authentication",
+      as: "anonymous",
+      body: json({ response: PASSKEY_ASSERTION_EXAMPLE }),
+    },
     { method: "POST", route: "/api/auth/step-up", url: "/api/auth/step-up", as: "fresh-user", body: json({ password: PASSWORD_CHANGE.currentPassword }) },
     {
       method: "POST",

@@ -319,6 +319,8 @@ const OUT_OF_REACH: Record<string, string> = {
     "needs a response an authenticator signed over a challenge issued to the caller's session; a well-formed unsigned one is a 400 like the attacks. tests/integration/passkey-routes.test.ts drives it with a software authenticator",
   "PATCH /api/auth/passkeys/{id}":
     "needs a passkey of the caller's, and no world user has one (it would give user A a second factor); tests/integration/passkey-routes.test.ts renames through it and proves another user's rename changes nothing",
+  "POST /api/auth/passkeys/authentication":
+    "needs the nonce cookie its options set and an assertion a registered passkey signed over that challenge; without them every request is the same 401, attack or not, so the control could not tell them apart. tests/integration/passkey-routes.test.ts drives it with a software authenticator",
   "POST /api/auth/login/second-factor":
     "needs the pending sign-in cookie that only a right first factor sets, and a code of the account's authenticator; tests/integration/second-factor-sign-in.test.ts drives it",
 };

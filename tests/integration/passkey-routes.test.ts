@@ -1,6 +1,7 @@
 /**
- * Passkeys over HTTP (lib/auth/mfa/manage-passkeys.ts, passkey-options.ts, second-factor.ts,
- * step-up.ts): adding, renaming and removing one, the second step of a sign-in and the step-up,
+ * Passkeys over HTTP (lib/auth/mfa/manage-passkeys.ts, passkey-options.ts, passkey-sign-in.ts,
+ * second-factor.ts, step-up.ts): adding, renaming and removing one, a passwordless sign-in, the
+ * second step of a sign-in and the step-up,
  * through the real route handlers on PGlite and Postgres, with a real software authenticator
  * (tests/support/soft-authenticator.ts), the real verifier and notices read from a real SMTP server.
  *
@@ -8,7 +9,10 @@
  * in, reuse an assertion, carry one into another account's sign-in, guess past the budget, or
  * reach another user's passkey (docs/decisions/047-second-factor-sign-in-and-step-up.md).
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { PASSKEY_SIGN_IN_COOKIE } from "@/lib/auth/cookie-names";
+import { hashRecoveryCode, normaliseRecoveryCode, RECOVERY_CODE_COUNT } from "@/lib/auth/mfa/recovery-codes";
 import { databaseKinds } from "../support/databases";
 import { call, CookieJar, type Handler } from "../support/http";
 import { ACCESS_COOKIE, APP_ORIGIN, mailFlowSuite, PASSWORD, problemType, type Person } from "../support/mail-flows";
@@ -21,10 +25,11 @@ const NOTICES = {
 
 const STEP_UP_REQUIRED = "/problems/step-up-required";
 const SECOND_FACTOR_INVALID = "/problems/second-factor-invalid";
+const INVALID_CREDENTIALS = "/problems/invalid-credentials";
 const ELEVEN_MINUTES_AGO = () => new Date(Date.now() - 11 * 60 * 1000);
 
 async function loadPasskeyRoutes() {
-  const [registrationOptions, registration, item, secondStep, secondStepOptions, stepUp, stepUpOptions] = await Promise.all([
+  const [registrationOptions, registration, item, secondStep, secondStepOptions, stepUp, stepUpOptions, signInOptions, signIn] = await Promise.all([
     import("@/app/api/auth/passkeys/registration/options/route"),
     import("@/app/api/auth/passkeys/registration/route"),
     import("@/app/api/auth/passkeys/[id]/route"),
@@ -32,6 +37,8 @@ async function loadPasskeyRoutes() {
     import("@/app/api/auth/login/second-factor/passkey/options/route"),
     import("@/app/api/auth/step-up/route"),
     import("@/app/api/auth/step-up/passkey/options/route"),
+    import("@/app/api/auth/passkeys/authentication/options/route"),
+    import("@/app/api/auth/passkeys/authentication/route"),
   ]);
   const h = (handler: unknown) => handler as Handler;
   return {
@@ -43,8 +50,12 @@ async function loadPasskeyRoutes() {
     secondStepOptions: h(secondStepOptions.POST),
     stepUp: h(stepUp.POST),
     stepUpOptions: h(stepUpOptions.POST),
+    signInOptions: h(signInOptions.POST),
+    signIn: h(signIn.POST),
   };
 }
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function payloadOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split(".")[1] as string, "base64url").toString("utf8")) as Record<string, unknown>;
@@ -78,15 +89,23 @@ describe.each(databaseKinds())("passkey routes on %s", (kind) => {
   const stepUpOptions = async (jar: CookieJar) => call((await ready()).stepUpOptions, { method: "POST", url: url("/api/auth/step-up/passkey/options"), jar });
   const stepUp = async (jar: CookieJar, body: unknown) => call((await ready()).stepUp, { method: "POST", url: url("/api/auth/step-up"), body, jar });
   const changeEmail = (jar: CookieJar, email: string) => call(suite.routes.changeEmail, { method: "POST", url: url("/api/auth/email"), body: { email }, jar });
+  const signInOptions = async (jar: CookieJar) =>
+    call((await ready()).signInOptions, { method: "POST", url: url("/api/auth/passkeys/authentication/options"), jar });
+  const passkeySignIn = async (jar: CookieJar, response: unknown) =>
+    call((await ready()).signIn, { method: "POST", url: url("/api/auth/passkeys/authentication"), body: { response }, jar });
   const liveSessions = (userId: string) => suite.db.session.count({ where: { userId, revokedAt: null } });
 
   /** A passkey registered on `authenticator` the way the security page does it, from `jar`'s session. */
-  async function addPasskey(jar: CookieJar, authenticator: SoftAuthenticator, name = "Laptop"): Promise<{ id: string; name: string; deviceType: string }> {
+  async function addPasskey(
+    jar: CookieJar,
+    authenticator: SoftAuthenticator,
+    name = "Laptop",
+  ): Promise<{ id: string; name: string; deviceType: string; recoveryCodes?: string[] }> {
     const options = await registrationOptions(jar);
     expect(options.status).toBe(200);
     const response = await register(jar, { response: authenticator.create(await options.json()), name });
     expect(response.status).toBe(201);
-    return (await response.json()) as { id: string; name: string; deviceType: string };
+    return (await response.json()) as { id: string; name: string; deviceType: string; recoveryCodes?: string[] };
   }
 
   interface WithPasskey extends Person {
@@ -149,7 +168,7 @@ describe.each(databaseKinds())("passkey routes on %s", (kind) => {
       const person = await suite.people.person({ label: "added" });
       await suite.people.signedIn(person.id);
       expect(await liveSessions(person.id)).toBe(2);
-      const passkey = await addPasskey(person.jar(), device(), "Work laptop");
+      const { recoveryCodes: _first, ...passkey } = await addPasskey(person.jar(), device(), "Work laptop");
       expect(Object.keys(passkey).sort()).toEqual(["backedUp", "createdAt", "deviceType", "id", "lastUsedAt", "name"]);
       expect(passkey).toMatchObject({ name: "Work laptop", deviceType: "multiDevice", lastUsedAt: null });
       expect(await liveSessions(person.id)).toBe(1);
@@ -239,6 +258,188 @@ describe.each(databaseKinds())("passkey routes on %s", (kind) => {
     });
   });
 
+  describe("a passwordless sign-in with a passkey", () => {
+    /** Options fetched in `jar`'s browser: the challenge is bound to the nonce cookie they set. */
+    async function passwordlessOptions(jar = new CookieJar()) {
+      const response = await signInOptions(jar);
+      expect(response.status).toBe(200);
+      return { jar, options: (await response.json()) as Parameters<SoftAuthenticator["get"]>[0] };
+    }
+
+    async function expectGenericRefusal(response: Response, jar: CookieJar): Promise<unknown> {
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ type: INVALID_CREDENTIALS, detail: "That passkey could not sign you in." });
+      expect(jar.cookies.has(ACCESS_COOKIE)).toBe(false);
+      // The request id is the only part that may differ between two refusals.
+      const { requestId: _id, ...rest } = body;
+      return rest;
+    }
+
+    it("a user-verified synced passkey opens a session with amr swk+user+mfa and a proved second factor; the nonce cookie is cleared", async () => {
+      const person = await personWithPasskey("passwordless");
+      const { jar, options } = await passwordlessOptions();
+      expect(options.allowCredentials ?? []).toEqual([]);
+      expect(options.userVerification).toBe("required");
+      const nonce = jar.cookies.get(PASSKEY_SIGN_IN_COOKIE);
+      expect(nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // Only the nonce's hash is stored: the table alone cannot name the browser.
+      expect(await suite.db.passkeyChallenge.count({ where: { purpose: "sign-in", userId: null, boundTo: nonce as string } })).toBe(0);
+      expect(await suite.db.passkeyChallenge.count({ where: { purpose: "sign-in", userId: null, boundTo: sha256Hex(nonce as string) } })).toBe(1);
+
+      const response = await passkeySignIn(jar, person.authenticator.get(options));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ user: { id: person.id } });
+      expect(response.headers.get("set-cookie")).toContain(`${PASSKEY_SIGN_IN_COOKIE}=; Path=/; Max-Age=0`);
+      expect(jar.cookies.has(PASSKEY_SIGN_IN_COOKIE)).toBe(false);
+      const claims = payloadOf(jar.cookies.get(ACCESS_COOKIE) as string);
+      expect(claims.amr).toEqual(["swk", "user", "mfa"]);
+      expect(claims.sub).toBe(person.id);
+      const session = await suite.db.session.findFirstOrThrow({ where: { id: claims.sid as string }, select: { amr: true, secondFactorAt: true } });
+      expect(session.amr).toEqual(["swk", "user", "mfa"]);
+      expect(session.secondFactorAt).not.toBeNull();
+      expect(await suite.db.auditEvent.count({ where: { type: "login.succeeded", actorId: person.id, targetId: claims.sid as string } })).toBe(1);
+      expect((await call(suite.routes.me, { jar })).status).toBe(200);
+    });
+
+    it("a device-bound passkey signs in as a hardware key: amr hwk+user+mfa", async () => {
+      const person = await personWithPasskey("passwordless-hwk", { synced: false });
+      const { jar, options } = await passwordlessOptions();
+      expect((await passkeySignIn(jar, person.authenticator.get(options))).status).toBe(200);
+      expect(payloadOf(jar.cookies.get(ACCESS_COOKIE) as string).amr).toEqual(["hwk", "user", "mfa"]);
+    });
+
+    it("a passkey sign-in spends a password-reset link still waiting in the mailbox, as a password sign-in does", async () => {
+      const person = await personWithPasskey("passwordless-reset");
+      await suite.db.emailToken.create({
+        data: { userId: person.id, purpose: "RESET_PASSWORD", tokenHash: `unused-${person.id}`, email: person.email, expiresAt: new Date(Date.now() + 60_000) },
+      });
+      const { jar, options } = await passwordlessOptions();
+      expect((await passkeySignIn(jar, person.authenticator.get(options))).status).toBe(200);
+      expect(await suite.db.emailToken.count({ where: { userId: person.id, purpose: "RESET_PASSWORD" } })).toBe(0);
+    });
+
+    it("an assertion sent without the nonce cookie is refused with the generic 401, and its challenge stays unspent for its own browser", async () => {
+      const person = await personWithPasskey("passwordless-no-nonce");
+      const { jar, options } = await passwordlessOptions();
+      const assertion = person.authenticator.get(options);
+      await expectGenericRefusal(await passkeySignIn(new CookieJar(), assertion), new CookieJar());
+      // Control: only the cookie differs.
+      expect((await passkeySignIn(jar, assertion)).status).toBe(200);
+    });
+
+    it("an assertion over a challenge issued to another browser (another nonce) is refused: a relayed ceremony finishes nothing", async () => {
+      const person = await personWithPasskey("passwordless-relay");
+      const victim = await passwordlessOptions();
+      const attacker = await passwordlessOptions();
+      // The attacker's page shows its challenge to the victim, then sends the answer from the victim's browser, or the other way round.
+      await expectGenericRefusal(await passkeySignIn(victim.jar, person.authenticator.get(attacker.options)), victim.jar);
+      expect(await liveSessions(person.id)).toBe(1);
+    });
+
+    it("a replayed assertion is refused: its challenge was spent by the first sign-in", async () => {
+      const person = await personWithPasskey("passwordless-replay");
+      const { jar, options } = await passwordlessOptions();
+      const nonce = jar.cookies.get(PASSKEY_SIGN_IN_COOKIE) as string;
+      const assertion = person.authenticator.get(options);
+      expect((await passkeySignIn(jar, assertion)).status).toBe(200);
+      const sessions = await liveSessions(person.id);
+      // The replay brings the same nonce back, as a copy of the whole request would.
+      const replayJar = new CookieJar();
+      replayJar.cookies.set(PASSKEY_SIGN_IN_COOKIE, nonce);
+      await expectGenericRefusal(await passkeySignIn(replayJar, assertion), replayJar);
+      expect(await liveSessions(person.id)).toBe(sessions);
+    });
+
+    it("a stale challenge is refused", async () => {
+      const person = await personWithPasskey("passwordless-stale");
+      const { jar, options } = await passwordlessOptions();
+      const boundTo = sha256Hex(jar.cookies.get(PASSKEY_SIGN_IN_COOKIE) as string);
+      expect(
+        (await suite.db.passkeyChallenge.updateMany({ where: { purpose: "sign-in", boundTo }, data: { expiresAt: new Date(Date.now() - 1000) } })).count,
+      ).toBe(1);
+      await expectGenericRefusal(await passkeySignIn(jar, person.authenticator.get(options)), jar);
+    });
+
+    it("an assertion without user verification is refused: possession alone is one factor, not a sign-in", async () => {
+      const person = await personWithPasskey("passwordless-no-uv");
+      const { jar, options } = await passwordlessOptions();
+      await expectGenericRefusal(await passkeySignIn(jar, person.authenticator.get(options, { userVerified: false })), jar);
+    });
+
+    it("a disabled account's passkey is refused with the generic 401 and opens no session", async () => {
+      const person = await personWithPasskey("passwordless-disabled");
+      await suite.db.user.update({ where: { id: person.id }, data: { disabledAt: new Date() } });
+      const sessionsBefore = await suite.db.session.count({ where: { userId: person.id } });
+      const { jar, options } = await passwordlessOptions();
+      await expectGenericRefusal(await passkeySignIn(jar, person.authenticator.get(options)), jar);
+      expect(await suite.db.session.count({ where: { userId: person.id } })).toBe(sessionsBefore);
+      // Refused for the account, not the passkey: the signature was good.
+      expect(
+        await suite.db.auditEvent.count({
+          where: { type: "login.failed", targetId: person.id, details: { equals: { method: "passkey", reason: "disabled" } } },
+        }),
+      ).toBe(1);
+    });
+
+    it("an unknown credential gets the very same 401 body as a wrong one, so no answer says whether a credential exists", async () => {
+      const person = await personWithPasskey("passwordless-unknown");
+      const unknown = await passwordlessOptions();
+      // A passkey this server never registered: the authenticator holds it, the database does not.
+      const stranger = device();
+      stranger.create({
+        challenge: "bmV2ZXItaXNzdWVkLWJ5LXRoaXMtc2VydmVy",
+        rp: { id: unknown.options.rpId as string, name: "Palisade" },
+        user: { id: Buffer.from(person.id).toString("base64url"), name: person.email, displayName: "Stranger" },
+        pubKeyCredParams: [{ alg: -7, type: "public-key" }],
+      });
+      const unknownBody = await expectGenericRefusal(await passkeySignIn(unknown.jar, stranger.get(unknown.options)), unknown.jar);
+      const unverified = await passwordlessOptions();
+      const wrongBody = await expectGenericRefusal(
+        await passkeySignIn(unverified.jar, person.authenticator.get(unverified.options, { userVerified: false })),
+        unverified.jar,
+      );
+      expect(unknownBody).toEqual(wrongBody);
+    });
+  });
+
+  describe("recovery codes with the first passkey", () => {
+    it("the first passkey answers with 10 recovery codes, stored only as hashes; the second answers with none and leaves them as they were", async () => {
+      const person = await suite.people.person({ label: "first-passkey-codes" });
+      const authenticator = device();
+      const first = await addPasskey(person.jar(), authenticator, "Phone");
+      const codes = first.recoveryCodes ?? [];
+      expect(codes).toHaveLength(RECOVERY_CODE_COUNT);
+      expect(new Set(codes).size).toBe(RECOVERY_CODE_COUNT);
+      const stored = (await suite.db.recoveryCode.findMany({ where: { userId: person.id }, select: { codeHash: true, usedAt: true } })).map((row) => {
+        expect(row.usedAt).toBeNull();
+        return row.codeHash;
+      });
+      // The server keeps each code's hash and nothing that spells the code itself.
+      expect(stored.sort()).toEqual(codes.map((code) => hashRecoveryCode(person.id, normaliseRecoveryCode(code) as string)).sort());
+      expect(await suite.db.auditEvent.findFirst({ where: { type: "mfa.passkey_added", actorId: person.id }, select: { details: true } })).toMatchObject({
+        details: { recoveryCodesIssued: RECOVERY_CODE_COUNT },
+      });
+
+      // Registering does not prove the factor it adds: the second registration needs a sign-in with it.
+      const jar = await signedInWithPasskey({ ...person, authenticator, passkeyId: first.id });
+      const second = await addPasskey(jar, device(), "Security key");
+      expect(second).not.toHaveProperty("recoveryCodes");
+      const after = await suite.db.recoveryCode.findMany({ where: { userId: person.id }, select: { codeHash: true } });
+      expect(after.map((row) => row.codeHash).sort()).toEqual(stored);
+    });
+
+    it("an account with an authenticator app gets no recovery codes with its first passkey: it has its set already", async () => {
+      const person = await suite.people.person({ label: "totp-then-passkey" });
+      await suite.db.totpFactor.create({ data: { userId: person.id, encryptedSecret: "v1.unused.unused.unused", confirmedAt: new Date() } });
+      // Not one unused code, yet the app alone is a way back in: the passkey adds no set.
+      await suite.db.session.updateMany({ where: { id: person.sessionId }, data: { secondFactorAt: new Date() } });
+      const passkey = await addPasskey(person.jar(), device());
+      expect(passkey).not.toHaveProperty("recoveryCodes");
+      expect(await suite.db.recoveryCode.count({ where: { userId: person.id } })).toBe(0);
+    });
+  });
+
   describe("a passkey at the step-up", () => {
     it("a step-up with a passkey lets a sensitive action through, and the session's amr names it", async () => {
       const person = await personWithPasskey("step-up");
@@ -246,7 +447,8 @@ describe.each(databaseKinds())("passkey routes on %s", (kind) => {
       await suite.db.session.updateMany({ where: { userId: person.id }, data: { authTime: ELEVEN_MINUTES_AGO(), secondFactorAt: ELEVEN_MINUTES_AGO() } });
       const challenged = await changeEmail(jar, `moved-${person.id}@example.com`);
       expect(challenged.status).toBe(401);
-      expect(await challenged.json()).toMatchObject({ type: STEP_UP_REQUIRED, stepUp: { methods: ["passkey"] } });
+      // The first passkey came with recovery codes, so they are offered beside it.
+      expect(await challenged.json()).toMatchObject({ type: STEP_UP_REQUIRED, stepUp: { methods: ["passkey", "recovery-code"] } });
       const options = await stepUpOptions(jar);
       expect(options.status).toBe(200);
       const stepped = await stepUp(jar, { passkey: person.authenticator.get(await options.json()) });

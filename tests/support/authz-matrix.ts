@@ -16,7 +16,7 @@ import type { RouteOperation } from "@/lib/http/discover-routes";
 import type { CallOptions } from "./http";
 import { basicAuth, clientOf, uniqueEmail, PASSWORD, type Caller, type World } from "./authz-world";
 import { collectionOf, isItemPath, ownedResources, successStatus } from "./owned-resources";
-import { PASSKEY_ATTESTATION_EXAMPLE } from "@/lib/auth/mfa/passkey-public";
+import { PASSKEY_ASSERTION_EXAMPLE, PASSKEY_ATTESTATION_EXAMPLE } from "@/lib/auth/mfa/passkey-public";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -176,6 +176,20 @@ export const HAND_ROWS: readonly MatrixRow[] = [
     asks: "a passkey challenge for a second step, with no sign-in waiting for one (the pending cookie is the credential: 401 for everyone)",
     expect: [401, 401, 401, 401, 401, 401, 401],
     request: () => send("POST", "/api/auth/login/second-factor/passkey/options"),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/passkeys/authentication/options",
+    asks: "a challenge for a passwordless passkey sign-in (public: it only issues a challenge, bound to the nonce cookie it sets)",
+    expect: [200, 200, 200, 200, 200, 200, 200],
+    request: () => send("POST", "/api/auth/passkeys/authentication/options"),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/passkeys/authentication",
+    asks: "a passwordless sign-in with an assertion no authenticator signed and no nonce cookie (the nonce and the signature are the credential: 401 for everyone)",
+    expect: [401, 401, 401, 401, 401, 401, 401],
+    request: () => send("POST", "/api/auth/passkeys/authentication", { response: PASSKEY_ASSERTION_EXAMPLE }),
   },
   {
     method: "POST",

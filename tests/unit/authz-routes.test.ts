@@ -33,6 +33,8 @@ const PUBLIC_MODULES: Record<string, string> = {
   "app/api/auth/login/route.ts": "the password authenticates it",
   "app/api/auth/login/second-factor/route.ts": "the pending sign-in's cookie and the second factor authenticate it",
   "app/api/auth/login/second-factor/passkey/options/route.ts": "the pending sign-in's cookie names the account; it only issues a challenge",
+  "app/api/auth/passkeys/authentication/options/route.ts": "issues a challenge bound to a nonce cookie it sets, and nothing else",
+  "app/api/auth/passkeys/authentication/route.ts": "the nonce cookie and a user-verified passkey assertion authenticate it",
   "app/api/auth/password/forgot/route.ts": "anyone may ask; the link goes only to the address",
   "app/api/auth/password/reset/route.ts": "the single-use token from the mailed link authenticates it",
   "app/api/auth/email/verify/route.ts": "the single-use token from the mailed link authenticates it",

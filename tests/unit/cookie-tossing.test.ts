@@ -4,10 +4,19 @@
  * path, so the browser sends it first. Nothing may be served from either copy.
  */
 import { describe, expect, it } from "vitest";
-import { ACCESS_COOKIE, OAUTH_COOKIES, PENDING_LINK_COOKIE, REFRESH_COOKIE, SECURITY_COOKIES } from "@/lib/auth/cookie-names";
+import {
+  ACCESS_COOKIE,
+  OAUTH_COOKIES,
+  PASSKEY_SIGN_IN_COOKIE,
+  PENDING_LINK_COOKIE,
+  PENDING_SIGN_IN_COOKIE,
+  REFRESH_COOKIE,
+  SECURITY_COOKIES,
+} from "@/lib/auth/cookie-names";
 import { readCookie, readCookies } from "@/lib/auth/cookies";
 import { clearingCookies, clearingDuplicates, duplicatedSecurityCookies, parentDomains, pathPrefixes } from "@/lib/auth/duplicate-cookies";
 import { pendingLinkCookie } from "@/lib/auth/oauth/pending-link";
+import { passkeySignInCookie } from "@/lib/auth/mfa/passkey-sign-in";
 import { COOKIES } from "@/lib/auth/oauth/handoff";
 import { APP_ORIGIN, edgeHarness } from "../support/edge-harness";
 
@@ -22,6 +31,8 @@ describe("cookie prefixes: no other host can set the cookies whose path allows _
       OAUTH_COOKIES.callbackUrl,
       OAUTH_COOKIES.csrfToken,
       PENDING_LINK_COOKIE,
+      PENDING_SIGN_IN_COOKIE,
+      PASSKEY_SIGN_IN_COOKIE,
     ]) {
       expect(name.startsWith("__Host-")).toBe(true);
     }
@@ -33,10 +44,21 @@ describe("cookie prefixes: no other host can set the cookies whose path allows _
     expect(pending).toMatch(/^__Host-palisade-oauth-link=sealed; Path=\/; /);
     expect(pending).toMatch(/; Secure/);
     expect(pending).not.toMatch(/Domain/i);
+    const nonce = passkeySignInCookie("nonce");
+    expect(nonce).toBe("__Host-palisade-passkey=nonce; Path=/; Max-Age=300; HttpOnly; Secure; SameSite=Strict");
   });
 
   it("lists every credential cookie among the names whose duplicates are refused", () => {
-    expect(SECURITY_COOKIES).toEqual(expect.arrayContaining([ACCESS_COOKIE, REFRESH_COOKIE, PENDING_LINK_COOKIE, ...Object.values(OAUTH_COOKIES)]));
+    expect(SECURITY_COOKIES).toEqual(
+      expect.arrayContaining([
+        ACCESS_COOKIE,
+        REFRESH_COOKIE,
+        PENDING_LINK_COOKIE,
+        PENDING_SIGN_IN_COOKIE,
+        PASSKEY_SIGN_IN_COOKIE,
+        ...Object.values(OAUTH_COOKIES),
+      ]),
+    );
   });
 });
 

@@ -18,6 +18,8 @@ describe("the public-route table", () => {
       "/api/auth/login",
       "/api/auth/login/second-factor",
       "/api/auth/login/second-factor/passkey/options",
+      "/api/auth/passkeys/authentication/options",
+      "/api/auth/passkeys/authentication",
       "/api/auth/password/forgot",
       "/api/auth/password/reset",
       "/api/auth/email/verify",

@@ -15,10 +15,13 @@
  * - registering proves possession of a new authenticator, not of the account's existing factor,
  *   so it does not mark this session as having proved a second factor;
  * - another user's passkey id: the owner is a condition of every query, and someone else's
- *   passkey is the same 404 as one that does not exist.
+ *   passkey is the same 404 as one that does not exist;
+ * - a passkey-only account with no way back when the device is lost: the registration that gives
+ *   an account its first second factor also answers with its recovery codes, once (decision 13).
  */
 import "server-only";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
+import type { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../../audit";
 import type { UserActor } from "../../authz/policy";
 import type { Db } from "../../db/client";
@@ -27,9 +30,22 @@ import { notFound } from "../../http/endpoint";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { revokeAllSessions } from "../sessions";
 import { requireRecentAuthentication } from "../step-up";
+import { RecoveryCodesSchema } from "./manage-recovery-codes";
 import { removePasskey, renamePasskey } from "./passkey-management";
-import type { PublicPasskey } from "./passkey-public";
+import { PublicPasskeySchema, type PublicPasskey } from "./passkey-public";
 import { finishPasskeyRegistration, startPasskeyRegistration } from "./passkeys";
+import { replaceRecoveryCodes } from "./recovery-codes";
+
+/** The 201 of a registration: the new passkey and, when it is the account's first second factor, its recovery codes. */
+export const PasskeyRegisteredSchema = PublicPasskeySchema.extend({
+  recoveryCodes: RecoveryCodesSchema.shape.recoveryCodes
+    .optional()
+    .describe(
+      "Only when this passkey gave the account its first second factor (no authenticator app and no unused recovery code before): 10 single-use codes, shown this once and stored only as hashes. Absent on every later registration.",
+    ),
+});
+
+export type PasskeyRegistered = z.infer<typeof PasskeyRegisteredSchema>;
 
 export async function passkeyRegistrationOptions(db: Db, caller: UserActor): Promise<PublicKeyCredentialCreationOptionsJSON> {
   await requireRecentAuthentication(db, caller);
@@ -38,21 +54,32 @@ export async function passkeyRegistrationOptions(db: Db, caller: UserActor): Pro
   return started.options;
 }
 
-/** Store the passkey the browser made; every other session ends and the owner is mailed. */
-export async function registerPasskey(db: Db, caller: UserActor, input: { response: unknown; name: string }, context: AuditContext): Promise<PublicPasskey> {
+/**
+ * Store the passkey the browser made; every other session ends and the owner is mailed. When it
+ * is the account's first second factor, the answer carries its recovery codes.
+ */
+export async function registerPasskey(
+  db: Db,
+  caller: UserActor,
+  input: { response: unknown; name: string },
+  context: AuditContext,
+): Promise<PasskeyRegistered> {
   // Checked again at the finish: the options may have been fetched just before the proof went stale.
   await requireRecentAuthentication(db, caller);
   const finished = await finishPasskeyRegistration(db, { userId: caller.id, sessionId: caller.sessionId, response: input.response, name: input.name });
   if (!finished.ok) throw registrationRefused(finished.reason);
+  // As an authenticator app's confirmation does: a passkey-only account must have a way in when
+  // its devices are gone, and only unused codes or an app count as one. Null: it already has one.
+  const recoveryCodes = await replaceRecoveryCodes(db, caller.id, { onlyWhenUncovered: true });
   const otherSessionsEnded = await revokeAllSessions(db, caller.id, "second_factor_changed", caller.sessionId);
   await recordAuditEvent(db, context, {
     type: "mfa.passkey_added",
     actorId: caller.id,
     targetId: finished.passkey.id,
-    details: { deviceType: finished.passkey.deviceType, otherSessionsEnded },
+    details: { deviceType: finished.passkey.deviceType, otherSessionsEnded, recoveryCodesIssued: recoveryCodes?.length ?? 0 },
   });
   await sendSecurityNotice(db, caller.id, { kind: "second-factor", change: { event: "passkey-added", passkeyName: finished.passkey.name } }, context);
-  return finished.passkey;
+  return recoveryCodes === null ? finished.passkey : { ...finished.passkey, recoveryCodes };
 }
 
 /** Rename one of the caller's passkeys; a name is no way in, so no recent authentication is asked. */

@@ -150,6 +150,9 @@ export const PasskeyAuthenticationOptionsSchema = z.looseObject({
 /** A registration's body: the browser's answer and the name the owner gave the passkey. */
 export const PasskeyRegistrationSchema = z.strictObject({ response: PasskeyRegistrationResponseSchema, name: PasskeyNameSchema });
 
+/** A passwordless sign-in's body: the browser's answer to the challenge the nonce cookie is bound to. */
+export const PasskeySignInSchema = z.strictObject({ response: PasskeyAuthenticationResponseSchema });
+
 export const RenamePasskeySchema = z.strictObject({ name: PasskeyNameSchema });
 
 export const PasskeyParams = z.strictObject({ id: PasskeyIdSchema });

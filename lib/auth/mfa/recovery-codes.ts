@@ -84,19 +84,33 @@ export function hashRecoveryCode(userId: string, normalisedCode: string): string
   return createHash("sha256").update(`${HASH_LABEL}${userId}\u0000${normalisedCode}`, "utf8").digest("hex");
 }
 
+export interface ReplaceRecoveryCodesOptions {
+  /**
+   * Issue a set only when the account holds neither a confirmed authenticator app nor an unused
+   * code: a passkey registration that gives the account its first second factor (ADR 047,
+   * decision 13). Decided under the same row lock as the write, so of two registrations at once
+   * only one issues a set, and no set that was shown is silently replaced by the other's.
+   */
+  onlyWhenUncovered?: boolean;
+}
+
 /**
  * Replace every recovery code of `userId` (used or not) with a new set, and return the new codes:
- * the only time they exist outside the user's hands. Null when the account no longer exists.
- * Call it only for an account with a second factor, after a recent re-authentication (the
- * caller's rule).
+ * the only time they exist outside the user's hands. Null when the account no longer exists, or,
+ * with `onlyWhenUncovered`, when it needs no new set. Call it only for an account with a second
+ * factor, after a recent re-authentication (the caller's rule).
  */
-export async function replaceRecoveryCodes(db: Db, userId: string): Promise<string[] | null> {
+export async function replaceRecoveryCodes(db: Db, userId: string, options: ReplaceRecoveryCodesOptions = {}): Promise<string[] | null> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
   return db.$transaction(async (tx) => {
     // Two regenerations at once must not both survive: each would show its own set, and the
     // account would end up with twenty codes. The user's row serialises them.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE id = ${userId} FOR UPDATE`;
     if (locked.length === 0) return null;
+    if (options.onlyWhenUncovered === true) {
+      const totp = await tx.totpFactor.count({ where: { userId, confirmedAt: { not: null } } });
+      if (totp > 0 || (await remainingRecoveryCodes(tx, userId)) > 0) return null;
+    }
     await tx.recoveryCode.deleteMany({ where: { userId } });
     await tx.recoveryCode.createMany({
       data: codes.map((code) => ({ userId, codeHash: hashRecoveryCode(userId, normaliseRecoveryCode(code) as string) })),
