@@ -88,6 +88,7 @@ function readProcessEnv(): ProcessVariables {
     MAIL_SEND_TIMEOUT_MS: process.env.MAIL_SEND_TIMEOUT_MS,
     MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY,
     ADMIN_SECOND_FACTOR: process.env.ADMIN_SECOND_FACTOR,
+    STEP_UP_MAX_AGE_SECONDS: process.env.STEP_UP_MAX_AGE_SECONDS,
   };
 }
 
@@ -272,6 +273,9 @@ const schema = z.object({
   // one up (ADR 047). Unset: required in a deployment, optional locally, so the seeded demo admin
   // works out of the box.
   ADMIN_SECOND_FACTOR: z.enum(["required", "optional"]).optional(),
+  // How recent a second factor must be for a sensitive action (RFC 9470 `max_age`; ADR 047).
+  // Lower asks more often; more than an hour would let a borrowed session change the password.
+  STEP_UP_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
 });
 
 type RawEnv = z.output<typeof schema>;

@@ -20,14 +20,17 @@ import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { UserActor } from "../authz/policy";
 import type { Db } from "../db/client";
+import { env } from "../env";
 import { AppError } from "../http/errors";
 import { PasskeyAuthenticationResponseSchema } from "./mfa/passkey-public";
 import { hasSecondFactor, proveSecondFactor, RecoveryCodeSchema, secondFactorMethods, TotpCodeSchema, type SecondFactorMethod } from "./mfa/second-factor";
 import { attemptPassword } from "./password-attempt";
 import type { AuthMethod, SessionGrant } from "./sessions";
 
-/** How recent the proof must be for a sensitive action (RFC 9470 `max_age`). */
-export const STEP_UP_MAX_AGE_SECONDS = 600;
+/** How recent the proof must be for a sensitive action (RFC 9470 `max_age`): `STEP_UP_MAX_AGE_SECONDS`, 10 minutes by default. */
+function maxAgeSeconds(): number {
+  return env.STEP_UP_MAX_AGE_SECONDS;
+}
 
 /** What a step-up may be done with, as the challenge names them. */
 export type StepUpMethod = SecondFactorMethod | "password";
@@ -57,7 +60,7 @@ async function sessionProof(db: Db, caller: UserActor): Promise<SessionProof> {
 }
 
 function isFresh(since: Date | null, now: Date): boolean {
-  return since !== null && now.getTime() - since.getTime() <= STEP_UP_MAX_AGE_SECONDS * 1000;
+  return since !== null && now.getTime() - since.getTime() <= maxAgeSeconds() * 1000;
 }
 
 /** The proofs a step-up for `userId` accepts: the second factors, else the password, else none (sign in again). */
@@ -73,9 +76,9 @@ export function stepUpRequiredError(methods: StepUpMethod[], detail: string): Ap
   return new AppError("ERR_STEP_UP_REQUIRED", {
     detail,
     headers: {
-      "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=${STEP_UP_MAX_AGE_SECONDS}`,
+      "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=${maxAgeSeconds()}`,
     },
-    extensions: { stepUp: { methods, maxAge: STEP_UP_MAX_AGE_SECONDS } },
+    extensions: { stepUp: { methods, maxAge: maxAgeSeconds() } },
   });
 }
 

@@ -97,6 +97,21 @@ describe("environment", () => {
     expect(problems({})).toEqual([]);
   });
 
+  it("requires a second factor of administrators in a deployment unless the operator opts out, and not locally", () => {
+    const deployed = parseEnv(DEPLOYED_OK);
+    const local = parseEnv({});
+    const optedOut = parseEnv({ ...DEPLOYED_OK, ADMIN_SECOND_FACTOR: "optional" });
+    expect([deployed, local, optedOut].map((result) => (result.ok ? result.env.ADMIN_SECOND_FACTOR : null))).toEqual(["required", "optional", "optional"]);
+    expect(problems({ ADMIN_SECOND_FACTOR: "sometimes" })).toEqual([expect.stringContaining("ADMIN_SECOND_FACTOR")]);
+  });
+
+  it("refuses a step-up age over an hour, which would let a borrowed session change the password long after the owner left", () => {
+    expect(problems({ STEP_UP_MAX_AGE_SECONDS: "3601" })).toEqual([expect.stringContaining("STEP_UP_MAX_AGE_SECONDS")]);
+    expect(problems({ STEP_UP_MAX_AGE_SECONDS: "0" })).toEqual([expect.stringContaining("STEP_UP_MAX_AGE_SECONDS")]);
+    const result = parseEnv({});
+    expect(result.ok && result.env.STEP_UP_MAX_AGE_SECONDS).toBe(600);
+  });
+
   it.each([
     ["16 bytes", "A".repeat(22)],
     ["33 bytes", "A".repeat(44)],
