@@ -31,7 +31,22 @@ function download(text: string): void {
  * stays until the person says they saved them; leaving it drops the codes from memory.
  * Focus moves to the heading as the panel replaces the form that was there.
  */
-export function RecoveryCodesPanel({ codes, account, replaced, onDone }: { codes: readonly string[]; account: string; replaced: boolean; onDone: () => void }) {
+export function RecoveryCodesPanel({
+  codes,
+  account,
+  replaced,
+  onDone,
+  lostWhat = "your phone",
+  usedInstead = "a code from the app",
+}: {
+  codes: readonly string[];
+  account: string;
+  replaced: boolean;
+  onDone: () => void;
+  /** What the codes stand in for, in the lead: the phone with the app, or the devices with the passkeys. */
+  lostWhat?: string;
+  usedInstead?: string;
+}) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     heading.current?.focus();
@@ -45,8 +60,8 @@ export function RecoveryCodesPanel({ codes, account, replaced, onDone }: { codes
           Save your recovery codes
         </h3>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          If you lose your phone, each of these codes signs you in once in place of a code from the app. Keep them somewhere safe, such as a password manager or
-          a printed copy.
+          If you lose {lostWhat}, each of these codes signs you in once in place of {usedInstead}. Keep them somewhere safe, such as a password manager or a
+          printed copy.
         </p>
       </div>
       <Alert tone="warning" title="This is the only time these codes are shown.">

@@ -19,7 +19,7 @@ export function FieldTable({ label, nameColumn, rows }: { label: string; nameCol
   const located = rows.some((row) => row.location !== undefined);
   const columns = [nameColumn, ...(located ? ["In"] : []), "Type", "Required", "Details"];
   return (
-    <TableFrame label={label}>
+    <TableFrame label={label} keyboardScrollable>
       <thead className="border-b border-slate-200 dark:border-slate-800">
         <tr>
           {columns.map((column) => (

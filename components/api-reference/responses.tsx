@@ -52,7 +52,7 @@ export function ResponseList({ responses, label }: { responses: readonly Respons
 /** Every problem+json refusal an operation can get, by status, with each code and why it is sent. */
 export function ProblemTable({ problems, label }: { problems: readonly StatusProblems[]; label: string }) {
   return (
-    <TableFrame label={label}>
+    <TableFrame label={label} keyboardScrollable>
       <thead className="border-b border-slate-200 dark:border-slate-800">
         <tr>
           <th scope="col" className={`${th} w-20`}>

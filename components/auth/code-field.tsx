@@ -1,6 +1,6 @@
 "use client";
 
-import { totpInput, type CodeMethod } from "@/lib/client/second-factor";
+import { totpInput, type CodeMethod, type SecondFactorMethod } from "@/lib/client/second-factor";
 import { Field } from "../ui/field";
 import { cn } from "../ui/cn";
 import { focusRing } from "../ui/styles";
@@ -68,20 +68,46 @@ export function CodeField({ method, value, onChange, errors = [], autoFocus = fa
   );
 }
 
-/** The switch between the two kinds of code, for a step that accepts both. */
-export function CodeMethodSwitch({ method, onSwitch, disabled = false }: { method: CodeMethod; onSwitch: (method: CodeMethod) => void; disabled?: boolean }) {
-  const other: CodeMethod = method === "totp" ? "recovery-code" : "totp";
+const SWITCH_LABELS: Readonly<Record<SecondFactorMethod, string>> = {
+  passkey: "Use a passkey instead",
+  totp: "Use your authenticator app instead",
+  "recovery-code": "Use a recovery code instead",
+};
+
+/**
+ * The ways to switch to, for a step that accepts several second factors: every method offered
+ * except the one in use, in the order they were offered.
+ */
+export function SecondFactorMethodSwitch({
+  method,
+  methods,
+  onSwitch,
+  disabled = false,
+}: {
+  method: SecondFactorMethod;
+  methods: readonly SecondFactorMethod[];
+  onSwitch: (method: SecondFactorMethod) => void;
+  disabled?: boolean;
+}) {
+  const others = methods.filter((other) => other !== method);
+  if (others.length === 0) return null;
   return (
-    <button
-      type="button"
-      disabled={disabled}
-      onClick={() => onSwitch(other)}
-      className={cn(
-        "rounded-sm text-sm font-medium text-indigo-700 underline-offset-4 hover:underline disabled:cursor-not-allowed disabled:opacity-60 dark:text-indigo-300",
-        focusRing,
-      )}
-    >
-      {other === "recovery-code" ? "Use a recovery code instead" : "Use your authenticator app instead"}
-    </button>
+    <ul className="flex flex-col items-start gap-2">
+      {others.map((other) => (
+        <li key={other}>
+          <button
+            type="button"
+            disabled={disabled}
+            onClick={() => onSwitch(other)}
+            className={cn(
+              "rounded-sm text-sm font-medium text-indigo-700 underline-offset-4 hover:underline disabled:cursor-not-allowed disabled:opacity-60 dark:text-indigo-300",
+              focusRing,
+            )}
+          >
+            {SWITCH_LABELS[other]}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

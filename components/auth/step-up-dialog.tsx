@@ -4,8 +4,9 @@ import { useEffect, useRef, useState } from "react";
 import { api, currentPath, stepUpCoordinator } from "@/lib/client/browser";
 import { formatCountdown } from "@/lib/client/format";
 import { isApiError } from "@/lib/client/problem";
+import { PASSKEY_OPTIONS_PATHS, provePasskey } from "@/lib/client/passkeys";
 import { StepUpResultSchema } from "@/lib/client/resources";
-import { CODE_MESSAGES, secondFactorBody, type CodeMethod } from "@/lib/client/second-factor";
+import { CODE_MESSAGES, isCodeMethod, secondFactorBody, type SecondFactorMethod } from "@/lib/client/second-factor";
 import { signInHref } from "@/lib/client/sign-in-reasons";
 import type { StepUpChallenge } from "@/lib/client/step-up";
 import { STEP_UP_PATH } from "@/lib/client/api";
@@ -15,11 +16,12 @@ import { FormStatus, type FormMessage } from "../forms/form-status";
 import { errorMessage, isProblem } from "../forms/messages";
 import { rateLimitMessage } from "../forms/rate-limit-message";
 import { useCountdown } from "../forms/use-countdown";
-import { CodeField, CodeMethodSwitch } from "./code-field";
+import { CodeField, SecondFactorMethodSwitch } from "./code-field";
+import { passkeyCeremonyMessage } from "./passkey-messages";
 
-/** The methods this dialog can take, in the order it offers them. Passkeys come later. */
-type DialogMethod = CodeMethod | "password";
-const DIALOG_METHODS: readonly DialogMethod[] = ["totp", "recovery-code", "password"];
+/** The methods this dialog can take, in the order it offers them: the phishing-resistant one first. */
+type DialogMethod = SecondFactorMethod | "password";
+const DIALOG_METHODS: readonly DialogMethod[] = ["passkey", "totp", "recovery-code", "password"];
 
 interface OpenRequest {
   methods: DialogMethod[];
@@ -27,13 +29,13 @@ interface OpenRequest {
 }
 
 /**
- * What the dialog offers: the codes when the account has a second factor (a password would not
- * be a second proof), else the password, else nothing, which means signing in again.
+ * What the dialog offers: the second factors when the account has one (a password would not be
+ * a second proof), else the password, else nothing, which means signing in again.
  */
 function usableMethods(challenge: StepUpChallenge): DialogMethod[] {
   const offered = DIALOG_METHODS.filter((method) => challenge.methods.includes(method));
-  const codes = offered.filter((method) => method !== "password");
-  return codes.length > 0 ? codes : offered;
+  const factors = offered.filter((method) => method !== "password");
+  return factors.length > 0 ? factors : offered;
 }
 
 /**
@@ -93,11 +95,43 @@ export function StepUpDialog() {
     setPending(false);
   }
 
-  function switchMethod(to: CodeMethod) {
+  function switchMethod(to: DialogMethod) {
     setMethod(to);
     setValue("");
     setErrors([]);
     setMessage(null);
+  }
+
+  /** A passkey ceremony over a challenge bound to this session, then the assertion as the proof. */
+  async function confirmWithPasskey(methods: readonly DialogMethod[]) {
+    setErrors([]);
+    setMessage(null);
+    setPending(true);
+    try {
+      const passkey = await provePasskey(api, PASSKEY_OPTIONS_PATHS.stepUp);
+      await api.post(STEP_UP_PATH, { passkey }, StepUpResultSchema);
+      finish(true);
+    } catch (error) {
+      setPending(false);
+      if (isApiError(error) && error.sessionEnded) {
+        finish(false);
+        return;
+      }
+      const ceremony = passkeyCeremonyMessage(error, "use");
+      if (ceremony !== null) setMessage(ceremony);
+      else if (isProblem(error, "second-factor-invalid")) {
+        setMessage({ tone: "error", title: "That passkey was not accepted", detail: "Try again, or use another of your passkeys or a code." });
+      } else if (isProblem(error, "conflict")) {
+        // The last passkey went meanwhile (another tab): a code is what is left.
+        switchMethod(methods.find((method) => isCodeMethod(method)) ?? "recovery-code");
+        setMessage({ tone: "info", title: "Your account has no passkey any more", detail: "Use a code instead." });
+      } else if (isApiError(error) && error.status === 429) {
+        setLockedUntil(Date.now() + (error.retryAfterSeconds ?? 60) * 1000);
+        setMessage(rateLimitMessage(error, "sign-in"));
+      } else {
+        setMessage(errorMessage(error, "Could not confirm it is you"));
+      }
+    }
   }
 
   async function confirm() {
@@ -105,6 +139,10 @@ export function StepUpDialog() {
     if (request.methods.length === 0) {
       // A full navigation: the sign-in page renders for this session, and comes back here after.
       window.location.assign(signInHref("reauth-required", currentPath()));
+      return;
+    }
+    if (method === "passkey") {
+      await confirmWithPasskey(request.methods);
       return;
     }
     let body: Record<string, string>;
@@ -153,7 +191,7 @@ export function StepUpDialog() {
 
   const methods = request?.methods ?? [];
   const reauth = request !== null && methods.length === 0;
-  const codeMethods = methods.filter((m): m is CodeMethod => m === "totp" || m === "recovery-code");
+  const factorMethods = methods.filter((m): m is SecondFactorMethod => m !== "password");
 
   return (
     <ConfirmDialog
@@ -164,17 +202,20 @@ export function StepUpDialog() {
           ? "This change needs a recent sign-in. Sign in again, and you will come back to this page to finish it."
           : method === "password"
             ? "This change needs a fresh proof that it is you. Enter your password to go on."
-            : "This change needs a fresh proof that it is you. Enter a code to go on."
+            : method === "passkey"
+              ? "This change needs a fresh proof that it is you. Use your passkey to go on: your browser will ask you to confirm."
+              : "This change needs a fresh proof that it is you. Enter a code to go on."
       }
-      confirmLabel={reauth ? "Sign in again" : "Confirm"}
+      confirmLabel={reauth ? "Sign in again" : method === "passkey" ? "Use a passkey" : "Confirm"}
       pending={pending}
       confirmDisabled={locked}
+      confirmAutoFocus={request !== null && !reauth && method === "passkey"}
       onConfirm={() => void confirm()}
       onCancel={() => finish(false)}
     >
       <FormStatus message={message} />
       {/* Fields exist only while asked for: a hidden field must not take focus as the page loads. */}
-      {request === null || reauth ? null : method === "password" ? (
+      {request === null || reauth || method === "passkey" ? null : method === "password" ? (
         <Field
           key="password"
           label="Password"
@@ -191,7 +232,7 @@ export function StepUpDialog() {
       ) : (
         <CodeField method={method} value={value} onChange={setValue} errors={errors} autoFocus disabled={locked} />
       )}
-      {codeMethods.length === 2 && method !== "password" ? <CodeMethodSwitch method={method} onSwitch={switchMethod} disabled={pending} /> : null}
+      {method !== "password" ? <SecondFactorMethodSwitch method={method} methods={factorMethods} onSwitch={switchMethod} disabled={pending} /> : null}
       {locked ? (
         <p className="text-sm text-slate-600 tabular-nums dark:text-slate-400">
           Try again in{" "}

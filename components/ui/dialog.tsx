@@ -18,6 +18,8 @@ export interface ConfirmDialogProps {
   pending?: boolean;
   /** The confirm button is off while cancelling stays possible (a rate limit's wait). */
   confirmDisabled?: boolean;
+  /** Focus the confirm button as the dialog opens, when it is the one thing to do and no field comes first. */
+  confirmAutoFocus?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -37,12 +39,14 @@ export function ConfirmDialog({
   tone = "primary",
   pending = false,
   confirmDisabled = false,
+  confirmAutoFocus = false,
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
+  const confirmButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     const dialog = ref.current;
@@ -50,6 +54,13 @@ export function ConfirmDialog({
     if (open && !dialog.open) dialog.showModal();
     if (!open && dialog.open) dialog.close();
   }, [open]);
+
+  // After the effect above: showModal() focuses the first control it finds, and this one wins.
+  // Again when the dialog switches to a step with no field while open, and when a pending
+  // action ends (a disabled button drops focus), so focus is never left on nothing.
+  useEffect(() => {
+    if (open && confirmAutoFocus && !pending) confirmButton.current?.focus();
+  }, [open, confirmAutoFocus, pending]);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -82,7 +93,7 @@ export function ConfirmDialog({
           <Button tone="secondary" onClick={onCancel} disabled={pending}>
             {cancelLabel}
           </Button>
-          <SubmitButton tone={tone} pending={pending} disabled={confirmDisabled}>
+          <SubmitButton ref={confirmButton} tone={tone} pending={pending} disabled={confirmDisabled}>
             {confirmLabel}
           </SubmitButton>
         </div>

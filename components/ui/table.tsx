@@ -2,10 +2,31 @@ import type { ReactNode } from "react";
 import { cn } from "./cn";
 import { focusRing } from "./styles";
 
-/** A table that scrolls sideways inside its card on narrow screens instead of widening the page. */
-export function TableFrame({ label, children, busy = false }: { label: string; children: ReactNode; busy?: boolean }) {
+/**
+ * A table that scrolls sideways inside its card on narrow screens instead of widening the page.
+ * `keyboardScrollable`: for tables of read-only text, whose overflow no focusable cell lets a
+ * keyboard reach, the frame itself takes focus so the arrow keys can scroll it (WCAG 2.1.1).
+ */
+export function TableFrame({
+  label,
+  children,
+  busy = false,
+  keyboardScrollable = false,
+}: {
+  label: string;
+  children: ReactNode;
+  busy?: boolean;
+  keyboardScrollable?: boolean;
+}) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900" aria-busy={busy}>
+    <div
+      className={cn(
+        "overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900",
+        keyboardScrollable && focusRing,
+      )}
+      aria-busy={busy}
+      {...(keyboardScrollable ? { tabIndex: 0, role: "region", "aria-label": label } : {})}
+    >
       <table className={cn("w-full text-left text-sm transition-opacity", busy && "opacity-60")}>
         <caption className="sr-only">{label}</caption>
         {children}

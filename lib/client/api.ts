@@ -31,6 +31,9 @@ import { challengeMaxAge, isStepUpChallenge, type StepUp } from "./step-up";
 const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/login",
   "/api/auth/login/second-factor",
+  "/api/auth/login/second-factor/passkey/options",
+  "/api/auth/passkeys/authentication",
+  "/api/auth/passkeys/authentication/options",
   "/api/auth/register",
   "/api/auth/refresh",
   "/api/auth/logout",

@@ -54,10 +54,23 @@ export const SecondFactorChallengeSchema = z.object({ secondFactor: z.object({ m
 /** What `POST /api/auth/login` answers: a session (200) or the second step (202). */
 export const LoginResultSchema = z.union([AuthResponseSchema, SecondFactorChallengeSchema]);
 
-/** `GET /api/auth/mfa`: the account's second factors. Passkeys are listed too; this UI does not show them yet. */
+/** One of the account's passkeys, as the security page lists it: never its key or credential id. */
+export const PasskeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  /** `multiDevice` (synced by its provider) or `singleDevice` (kept on one device or key). */
+  deviceType: z.string(),
+  backedUp: z.boolean(),
+});
+export type Passkey = z.infer<typeof PasskeySchema>;
+
+/** `GET /api/auth/mfa`: the account's second factors, newest passkey first. */
 export const MfaStatusSchema = z.object({
   totp: z.object({ enabled: z.boolean(), confirmedAt: z.string().nullable() }),
   recoveryCodes: z.object({ remaining: z.number().int().min(0) }),
+  passkeys: z.array(PasskeySchema),
 });
 export type MfaStatus = z.infer<typeof MfaStatusSchema>;
 
@@ -67,6 +80,12 @@ export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
 
 /** A fresh set of recovery codes: the only time the server ever sends them. */
 export const RecoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).min(1) });
+
+/**
+ * 201 from adding a passkey. `recoveryCodes` only when it gave the account its first second
+ * factor (ADR 047 decision 13): shown once, like the codes that come with an authenticator app.
+ */
+export const PasskeyRegisteredSchema = PasskeySchema.extend({ recoveryCodes: z.array(z.string()).min(1).optional() });
 
 /** 200 from `POST /api/auth/step-up`: when the person last proved who they are. */
 export const StepUpResultSchema = z.object({ authTime: z.string() });

@@ -6,6 +6,39 @@
 
 export type CodeMethod = "totp" | "recovery-code";
 
+/** Every way a second step can be proved, in the order the pages offer them: the phishing-resistant one first. */
+export type SecondFactorMethod = "passkey" | CodeMethod;
+export const SECOND_FACTOR_METHODS: readonly SecondFactorMethod[] = ["passkey", "totp", "recovery-code"];
+
+export function isCodeMethod(method: string): method is CodeMethod {
+  return method === "totp" || method === "recovery-code";
+}
+
+/** The query parameter that carries the login's 202 `methods` on to the second step's page. */
+export const METHODS_PARAM = "methods";
+
+/**
+ * The methods named in `?methods=`, known ones only and in the pages' order, or null when the
+ * parameter is absent or names none (a provider's sign-in arrives without it). Only a hint for
+ * which control comes first: the server decides what it accepts, so a crafted link can at most
+ * put the controls in another order.
+ */
+export function readMethods(value: string | undefined): SecondFactorMethod[] | null {
+  if (value === undefined) return null;
+  const named = new Set(value.split(","));
+  const methods = SECOND_FACTOR_METHODS.filter((method) => named.has(method));
+  return methods.length === 0 ? null : methods;
+}
+
+/** `href` (a same-origin path) with the methods the login answered, for the second step's page. */
+export function withMethods(href: string, methods: readonly string[]): string {
+  const known = SECOND_FACTOR_METHODS.filter((method) => methods.includes(method));
+  if (known.length === 0) return href;
+  const url = new URL(href, "https://palisade.invalid");
+  url.searchParams.set(METHODS_PARAM, known.join(","));
+  return `${url.pathname}${url.search}`;
+}
+
 export const TOTP_DIGITS = 6;
 /** 25 symbols of Crockford's base32, shown in five groups of five (lib/auth/mfa/recovery-codes.ts). */
 export const RECOVERY_CODE_SYMBOLS = 25;
@@ -79,7 +112,7 @@ export function recoveryCodesText(codes: readonly string[], account: string, iss
     `Account: ${account}`,
     `Generated: ${issuedAt.toISOString()}`,
     "",
-    "Each code signs you in once when you cannot use your authenticator app.",
+    "Each code signs you in once when you cannot use your authenticator app or your passkeys.",
     "Generating new codes makes all of these stop working. Keep this file somewhere safe.",
     "",
     ...codes,

@@ -67,6 +67,12 @@ test("public pages: screenshots in both schemes, accessible, no console errors",
     { name: "signin", path: "/signin?reason=session-ended", ready: (p) => p.getByText("Your session has ended") },
     // As it first shows; tests/e2e/second-factor.spec.ts reaches it through a real sign-in.
     { name: "signin-second-factor", path: "/signin/second-factor", ready: (p) => p.getByRole("heading", { level: 1, name: "Two-step verification" }) },
+    // For an account with a passkey, as the password form's 202 leads there (tests/e2e/passkeys.spec.ts uses one).
+    {
+      name: "signin-second-factor-passkey",
+      path: "/signin/second-factor?methods=passkey,recovery-code",
+      ready: (p) => p.getByRole("button", { name: "Use a passkey", exact: true }),
+    },
     { name: "register", path: "/register", ready: (p) => p.getByRole("heading", { level: 1, name: "Create your account" }) },
     { name: "api-reference", path: "/api-reference", ready: (p) => p.getByRole("heading", { level: 1, name: "API reference" }) },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByRole("heading", { level: 1, name: "Page not found" }) },

@@ -6,42 +6,15 @@
  * from the server. Every new page and dialog is audited with axe and photographed in both colour
  * schemes (test-results/screenshots/).
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
+import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { PASSWORD } from "./support/accounts";
 import { Authenticator, enrolThroughApi, readManualKey } from "./support/authenticator";
 import { registerUser } from "./support/session";
+import { challenge, checkBothSchemes } from "./support/visual-audit";
 
-const SCREENSHOTS = path.join("test-results", "screenshots");
 const PENDING_SIGN_IN_COOKIE = "__Host-palisade-2fa";
-
-/** A screenshot and an axe audit (WCAG 2.2 A and AA; no serious or critical violation) in each scheme. */
-async function checkBothSchemes(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    // Buttons fade between colours: judge (and photograph) the colours they end on.
-    // Transitions only: a spinner's animation never finishes.
-    await page.evaluate(() =>
-      Promise.all(
-        document
-          .getAnimations()
-          .filter((animation) => animation instanceof CSSTransition)
-          .map((animation) => animation.finished),
-      ),
-    );
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-    const serious = results.violations
-      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-    expect(serious, `accessibility violations on ${name} (${scheme})`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 /** The password step of the sign-in form, which for an account with a factor leads to the second step. */
 async function signInWithPassword(page: Page, email: string, start = "/signin"): Promise<void> {
@@ -54,46 +27,10 @@ async function signInWithPassword(page: Page, email: string, start = "/signin"):
   await expect(page.getByRole("button", { name: "Verify" })).toBeEnabled();
 }
 
-/**
- * Answer the next `times` requests to `pattern` with the server's step-up challenge, exactly as
- * lib/auth/step-up.ts words it, and pass every later one on to the server.
- *
- * Why not the server's own: it asks once the session's second factor (or, without one, its
- * sign-in) is ten minutes old, and every way to a session in this suite proves one at once
- * (confirming an enrolment marks the session as proved, and ends every other session). A test
- * may not wait ten minutes, so the first answers play that part; the proof (`POST
- * /api/auth/step-up`) and the retried request still meet the real server.
- */
-async function challenge(page: Page, pattern: string, method: string, methods: string[], times: number): Promise<{ passedOn: number }> {
-  const seen = { passedOn: 0 };
-  let left = times;
-  await page.route(pattern, async (route) => {
-    if (route.request().method() !== method) return route.continue();
-    if (left === 0) {
-      seen.passedOn += 1;
-      return route.continue();
-    }
-    left -= 1;
-    return route.fulfill({
-      status: 401,
-      headers: {
-        "content-type": "application/problem+json",
-        "www-authenticate": 'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600',
-      },
-      body: JSON.stringify({
-        type: "/problems/step-up-required",
-        title: "Confirm it is you",
-        status: 401,
-        detail: methods.length === 0 ? "For your security, sign in again to continue." : "For your security, confirm it is you to continue.",
-        requestId: "e2e",
-        stepUp: { methods, maxAge: 600 },
-      }),
-    });
-  });
-  return seen;
-}
-
 async function signOut(page: Page, origin: string): Promise<void> {
+  // Leave the page first: a signed-in page whose session ends sends itself to sign-in, which
+  // would race the test's next navigation (net::ERR_ABORTED).
+  await page.goto("about:blank");
   const response = await page.request.post("/api/auth/logout", { headers: { origin } });
   expect(response.status()).toBe(204);
 }
@@ -168,7 +105,7 @@ test("an authenticator app set up on the security page is asked for at the next 
   await page.getByLabel("Email address").fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/signin\/second-factor\?next=%2Faccount%2Fsecurity$/);
+  await expect(page).toHaveURL(/\/signin\/second-factor\?next=%2Faccount%2Fsecurity&methods=totp%2Crecovery-code$/);
 
   // The password alone opened nothing: no session until the code.
   expect((await page.request.get("/api/me")).status()).toBe(401);
@@ -181,7 +118,7 @@ test("an authenticator app set up on the security page is asked for at the next 
   await field.fill(app.wrongCode());
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByText("That code is not correct", { exact: true })).toBeVisible();
-  await expect(page).toHaveURL(/\/signin\/second-factor\?next=%2Faccount%2Fsecurity$/);
+  await expect(page).toHaveURL(/\/signin\/second-factor\?next=%2Faccount%2Fsecurity&methods=totp%2Crecovery-code$/);
   await expect(field).toHaveAttribute("aria-invalid", "true");
   await checkBothSchemes(page, "signin-second-factor-wrong-code");
 

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SecondFactorForm } from "@/components/auth/second-factor-form";
 import { currentUser } from "@/lib/auth/page-guards";
+import { METHODS_PARAM, readMethods } from "@/lib/client/second-factor";
 import { readSignInReason } from "@/lib/client/sign-in-reasons";
 import { single, type SearchParams } from "@/lib/client/search-params";
 import { safeRedirect } from "@/lib/shared/safe-redirect";
@@ -21,9 +22,15 @@ export default async function SecondFactorPage({ searchParams }: { searchParams:
   const next = safeRedirect(single(params, "next"));
   const reason = readSignInReason(single(params, "reason"));
   if (reason !== "reauth-required" && (await currentUser()) !== null) redirect(next);
+  // The login's list of methods, when the password form brought it: which control comes first.
+  const methods = readMethods(single(params, METHODS_PARAM));
+  const lead =
+    methods?.[0] === "passkey"
+      ? "Your account asks for a second proof that it is you. Use your passkey to finish signing in."
+      : "Your account asks for a second proof that it is you. Enter a code to finish signing in.";
   return (
-    <AuthCard title="Two-step verification" lead="Your account asks for a second proof that it is you. Enter a code to finish signing in.">
-      <SecondFactorForm next={next} />
+    <AuthCard title="Two-step verification" lead={lead}>
+      <SecondFactorForm next={next} methods={methods} />
     </AuthCard>
   );
 }
