@@ -53,6 +53,8 @@ export async function changePassword(db: Db, userId: string, currentSessionId: s
     const updated = await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
     if (updated.count !== 1) throw new AppError("ERR_UNAUTHENTICATED");
     const ended = await revokeAllSessions(tx, userId, "password_changed", currentSessionId);
+    // A sign-in waiting for its second factor was started with the old password.
+    await tx.pendingSignIn.deleteMany({ where: { userId } });
     // A reset link mailed before the change must not undo it.
     await revokeEmailTokens(tx, userId, ["RESET_PASSWORD"]);
     await recordAuditEvent(tx, context, { type: "password.changed", actorId: userId, targetId: userId, details: { otherSessionsRevoked: ended } });

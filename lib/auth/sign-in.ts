@@ -24,9 +24,9 @@ export async function signIn(db: Db, input: LoginInput, context: AuditContext): 
   if (!result.ok) {
     throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
   }
-  // Whoever remembers the password needs no reset link: one still in a mailbox dies here.
-  await revokeEmailTokens(db, result.user.id, ["RESET_PASSWORD"]);
   if (await hasSecondFactor(db, result.user.id)) {
+    // Nothing changes on the password alone, not even a reset link in the owner's mailbox: its
+    // holder could otherwise cancel every link the owner asks for (../mfa/finish-sign-in.ts does it).
     // The password was right, and that is all it proves: nothing opens until the second factor.
     const cookie = await startPendingSignIn(db, result.user.id, { method: "pwd" });
     await recordAuditEvent(db, context, { type: "mfa.challenged", actorId: result.user.id, targetId: result.user.id, details: { firstFactor: "pwd" } });
@@ -34,6 +34,8 @@ export async function signIn(db: Db, input: LoginInput, context: AuditContext): 
     for (const [name, value] of result.headers) response.headers.set(name, value);
     return response;
   }
+  // Whoever remembers the password needs no reset link: one still in a mailbox dies here.
+  await revokeEmailTokens(db, result.user.id, ["RESET_PASSWORD"]);
   // Compared with the sessions from before this one.
   await noticeNewSignIn(db, result.user.id, "your password", context);
   const session = await createSession(db, result.user.id, context);

@@ -45,6 +45,7 @@ export const StepUpSchema = z.union([
 export type StepUpProof = z.output<typeof StepUpSchema>;
 
 interface SessionProof {
+  createdAt: Date;
   authTime: Date;
   secondFactorAt: Date | null;
   amr: string[];
@@ -53,7 +54,7 @@ interface SessionProof {
 async function sessionProof(db: Db, caller: UserActor): Promise<SessionProof> {
   const session = await db.session.findFirst({
     where: { id: caller.sessionId, userId: caller.id, revokedAt: null },
-    select: { authTime: true, secondFactorAt: true, amr: true },
+    select: { createdAt: true, authTime: true, secondFactorAt: true, amr: true },
   });
   if (session === null) throw new AppError("ERR_UNAUTHENTICATED", { detail: "Your session has ended. Sign in again." });
   return session;
@@ -107,6 +108,36 @@ export async function requireSecondFactorIfEnrolled(db: Db, caller: UserActor, n
   const session = await sessionProof(db, caller);
   if (isFresh(session.secondFactorAt, now)) return;
   throw await challenge(db, caller.id);
+}
+
+/**
+ * Before a new second factor is added (an authenticator app, a passkey). A factor is a lock the
+ * owner cannot pick: one added by someone else keeps the owner out, and a password reset does not
+ * remove it. So:
+ * - the address must be proved: a factor on a squatted address would outlive the owner's claim
+ *   (ADR 045), and is removed when the address is first proved anyway;
+ * - with a factor already: as `requireRecentAuthentication`, a second factor within `max_age`;
+ * - with a password and no factor: the password proved again in this session within `max_age`
+ *   (a step-up), not merely a recent sign-in, so a cookie stolen minutes after a sign-in cannot
+ *   add the thief's authenticator;
+ * - with neither (a provider-only account): a sign-in within `max_age`, the only proof it has.
+ */
+export async function requireEnrolmentProof(db: Db, caller: UserActor, now = new Date()): Promise<void> {
+  const user = await db.user.findUnique({ where: { id: caller.id }, select: { emailVerifiedAt: true, passwordHash: true } });
+  if (user === null) throw new AppError("ERR_UNAUTHENTICATED", { detail: "Your session has ended. Sign in again." });
+  if (user.emailVerifiedAt === null) {
+    throw new AppError("ERR_EMAIL_UNVERIFIED", { detail: "Confirm your email address before you set up two-step verification." });
+  }
+  if (await hasSecondFactor(db, caller.id)) return requireRecentAuthentication(db, caller, now);
+  const session = await sessionProof(db, caller);
+  if (user.passwordHash === null) {
+    if (isFresh(session.authTime, now)) return;
+    throw stepUpRequiredError([], "For your security, sign in again to continue.");
+  }
+  // A step-up moves authTime past the sign-in that opened the session; a sign-in alone does not.
+  const reproved = session.authTime.getTime() > session.createdAt.getTime() ? session.authTime : null;
+  if (isFresh(reproved, now)) return;
+  throw stepUpRequiredError(["password"], "Confirm your password to set up two-step verification.");
 }
 
 export type StepUpResult = { ok: true; grant: SessionGrant; headers: Headers } | { ok: false; headers: Headers };

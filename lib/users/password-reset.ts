@@ -22,6 +22,7 @@
 import "server-only";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import { assertAcceptablePassword } from "../auth/credentials";
+import { removeSecondFactors } from "../auth/mfa/remove-second-factors";
 import { hashPassword } from "../auth/password-hash";
 import { revokeAllSessions } from "../auth/sessions";
 import type { Db } from "../db/client";
@@ -76,8 +77,14 @@ export async function resetPassword(db: Db, input: ResetInput, context: AuditCon
     // Bound to the address it was mailed to: after an address change, an old link resets nothing.
     const updated = await tx.user.updateMany({ where: { id: spent.userId, email: spent.email }, data: { passwordHash } });
     if (updated.count !== 1) throw invalidLink();
-    // Receiving the link proved the address, as a confirmation link would have.
-    await tx.user.updateMany({ where: { id: spent.userId, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
+    // Receiving the link proved the address, as a confirmation link would have. An address never
+    // proved before means whoever set up a second factor on it may not be its owner: those factors
+    // go, as when a provider claims the account (ADR 045, ADR 047), or they would lock the owner
+    // out, or let the squatter back in, after this very reset.
+    const claimed = await tx.user.updateMany({ where: { id: spent.userId, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
+    if (claimed.count === 1) await removeSecondFactors(tx, spent.userId);
+    // A sign-in waiting for its second factor was started with the old password.
+    await tx.pendingSignIn.deleteMany({ where: { userId: spent.userId } });
     // A pending address change dies too: it may be the move of a session this reset is ending.
     await revokeEmailTokens(tx, spent.userId, ["RESET_PASSWORD", "VERIFY_EMAIL", "CHANGE_EMAIL"]);
     const ended = await revokeAllSessions(tx, spent.userId, "password_reset");

@@ -11,6 +11,7 @@
 import type { CDPSession, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { PASSWORD } from "./support/accounts";
+import { reprovePassword } from "./support/authenticator";
 import { registerUser } from "./support/session";
 import { challenge, checkBothSchemes } from "./support/visual-audit";
 
@@ -74,7 +75,9 @@ test("a passkey added on the security page comes with recovery codes, is offered
   origin,
 }) => {
   const authenticator = await virtualAuthenticator(page);
-  const user = await registerUser(page, origin, "passkey-add");
+  const user = await registerUser(page, origin, "passkey-add", { verified: true });
+  // Adding a first factor asks for the password again (ADR 047); the TOTP journey types it in the dialog.
+  await reprovePassword(page, origin);
 
   await page.goto("/account/security");
   await expect(page.getByRole("heading", { name: "Passkeys" })).toBeVisible();
@@ -198,7 +201,8 @@ test("a passkey signs in from the sign-in page with no password and no second st
   origin,
 }) => {
   const authenticator = await virtualAuthenticator(page);
-  const user = await registerUser(page, origin, "passkey-passwordless");
+  const user = await registerUser(page, origin, "passkey-passwordless", { verified: true });
+  await reprovePassword(page, origin);
   await addPasskey(page, "Phone");
   await signOut(page, origin);
 

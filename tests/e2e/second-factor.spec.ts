@@ -42,7 +42,7 @@ test("an authenticator app set up on the security page is asked for at the next 
   context,
   origin,
 }) => {
-  const user = await registerUser(page, origin, "totp-enrol");
+  const user = await registerUser(page, origin, "totp-enrol", { verified: true });
 
   // Reached from the account page, and marked as the current section in the main navigation.
   await page.goto("/account");
@@ -53,6 +53,12 @@ test("an authenticator app set up on the security page is asked for at the next 
   await checkBothSchemes(page, "security-off");
 
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  // A sign-in alone does not add a factor: the password is asked for again, in place (ADR 047).
+  const reprove = page.getByRole("dialog", { name: "Confirm it is you" });
+  await expect(reprove.getByLabel("Password", { exact: true })).toBeFocused();
+  await reprove.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await reprove.getByRole("button", { name: "Confirm" }).click();
+  await expect(reprove).toBeHidden();
   // The QR code is drawn in the page, with a text alternative; the same key is there to type.
   const qr = page.getByRole("img", { name: /QR code for adding Palisade to an authenticator app/ });
   await expect(qr).toBeVisible();
@@ -148,7 +154,7 @@ test("an authenticator app set up on the security page is asked for at the next 
 });
 
 test("a recovery code signs in once: the same code is refused the second time", async ({ page, origin }) => {
-  const user = await registerUser(page, origin, "recovery-code");
+  const user = await registerUser(page, origin, "recovery-code", { verified: true });
   const { recoveryCodes } = await enrolThroughApi(page, origin);
   const [first, second] = recoveryCodes;
   if (first === undefined || second === undefined) throw new Error("fewer than two recovery codes");
@@ -180,7 +186,7 @@ test("a recovery code signs in once: the same code is refused the second time", 
 });
 
 test("a second step whose pending sign-in is gone goes back to the password with a reason", async ({ page, context, origin }) => {
-  const user = await registerUser(page, origin, "second-step-expired");
+  const user = await registerUser(page, origin, "second-step-expired", { verified: true });
   const { app } = await enrolThroughApi(page, origin);
   await signOut(page, origin);
   await signInWithPassword(page, user.email, "/signin?next=%2Fsessions");
@@ -193,7 +199,7 @@ test("a second step whose pending sign-in is gone goes back to the password with
 });
 
 test("after five wrong codes the second step is paused, with a countdown", async ({ page, origin }) => {
-  const user = await registerUser(page, origin, "second-step-limit");
+  const user = await registerUser(page, origin, "second-step-limit", { verified: true });
   const { app } = await enrolThroughApi(page, origin);
   await signOut(page, origin);
   await signInWithPassword(page, user.email);
@@ -216,7 +222,7 @@ test("after five wrong codes the second step is paused, with a countdown", async
 });
 
 test("deleting the account when the server asks for a fresh second factor: a code in the dialog, then the delete goes through", async ({ page, origin }) => {
-  const user = await registerUser(page, origin, "step-up-delete");
+  const user = await registerUser(page, origin, "step-up-delete", { verified: true });
   const { app } = await enrolThroughApi(page, origin);
   // Two refusals: one the person cancels, one they answer. Every later request meets the server.
   const refusals = await challenge(page, "**/api/me", "DELETE", ["totp", "recovery-code"], 2);

@@ -192,15 +192,27 @@ describe.each(databaseKinds())("second-factor sign-in and step-up on %s", (kind)
       expect(jar.cookies.has(ACCESS_COOKIE)).toBe(false);
     });
 
-    it("a newer sign-in replaces the older pending one: at most one waits per account", async () => {
+    it("someone repeating the right password cannot cancel the owner's waiting sign-in, nor the owner's reset link", async () => {
       const person = await personWithFactor("two-tabs");
-      const older = new CookieJar();
-      await login(person.email, older);
-      const newer = new CookieJar();
-      await login(person.email, newer);
-      expect(await suite.db.pendingSignIn.count({ where: { userId: person.id } })).toBe(1);
-      expect(await problemType(await finish(older, { code: person.code() }))).toBe("/problems/second-factor-expired");
-      expect((await finish(newer, { code: person.code() })).status).toBe(200);
+      const owner = new CookieJar();
+      await login(person.email, owner);
+      const { issueEmailToken } = await import("@/lib/users/email-tokens");
+      await issueEmailToken(suite.db, { userId: person.id, email: person.email, purpose: "RESET_PASSWORD" });
+      for (let attempt = 0; attempt < 3; attempt++) expect((await login(person.email)).status).toBe(202);
+      expect(await suite.db.emailToken.count({ where: { userId: person.id, purpose: "RESET_PASSWORD" } })).toBe(1);
+      expect((await finish(owner, { code: person.code() })).status).toBe(200);
+      // Both factors passed: now the reset link dies, as at any sign-in.
+      expect(await suite.db.emailToken.count({ where: { userId: person.id, purpose: "RESET_PASSWORD" } })).toBe(0);
+    });
+
+    it("a password change ends the sign-ins waiting for a second factor", async () => {
+      const person = await personWithFactor("change-ends-pending");
+      const waiting = new CookieJar();
+      await login(person.email, waiting);
+      const { changePassword } = await import("@/lib/auth/credentials");
+      const context = { ip: null, userAgent: "test", requestId: "change-ends-pending" };
+      await changePassword(suite.db, person.id, person.sessionId, { currentPassword: PASSWORD, newPassword: "an entirely new pass phrase" }, context);
+      expect(await problemType(await finish(waiting, { code: person.code() }))).toBe("/problems/second-factor-expired");
     });
 
     it("a pending sign-in is stored only as a hash of its cookie", async () => {

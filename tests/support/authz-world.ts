@@ -121,6 +121,9 @@ export async function worldKit() {
     // Confirmed addresses: an unconfirmed one could be a squatter's, and may not be made an admin (ADR 045).
     const user = await db.user.create({ data: { email, name: label, passwordHash, role, emailVerifiedAt: new Date() }, select: { id: true } });
     const session = await refresh.createSession(db, user.id, meta);
+    // Signed in a moment ago and the password typed again since (a step-up), as adding a first
+    // second factor asks (lib/auth/step-up.ts requireEnrolmentProof): the matrix is about who may call.
+    await db.session.update({ where: { id: session.sessionId }, data: { createdAt: new Date(Date.now() - 1000) }, select: { id: true } });
     // Disabled after the session exists and without revoking it: the guard must refuse on `disabledAt` alone.
     if (disabled) await db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
     const { token } = await tokens.signAccessToken({ sub: user.id, role: role === "ADMIN" ? "admin" : "user", sid: session.sessionId });

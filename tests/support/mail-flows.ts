@@ -90,6 +90,9 @@ export async function peopleKit(db: Db) {
   /** A fresh signed-in jar for `userId`: a new session, as a sign-in on another device makes. */
   async function signedIn(userId: string, role: "USER" | "ADMIN" = "USER") {
     const session = await sessions.createSession(db, userId, meta);
+    // Signed in a moment ago and the password typed again since (a step-up), as adding a first
+    // second factor asks (lib/auth/step-up.ts requireEnrolmentProof). A test of that rule undoes it.
+    await db.session.update({ where: { id: session.sessionId }, data: { createdAt: new Date(Date.now() - 1000) }, select: { id: true } });
     const { token } = await tokens.signAccessToken({ sub: userId, role: role === "ADMIN" ? "admin" : "user", sid: session.sessionId });
     return {
       sessionId: session.sessionId,

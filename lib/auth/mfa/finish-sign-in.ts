@@ -15,6 +15,7 @@ import { AppError } from "../../http/errors";
 import { problemResponse } from "../../http/problem";
 import { publicUserSelect, toPublicUser } from "../../users/public-user";
 import { noticeNewSignIn } from "../../users/new-sign-in";
+import { revokeEmailTokens } from "../../users/email-tokens";
 import { sessionResponse } from "../issue";
 import { providerName } from "../oauth/provider-name";
 import type { ProviderId } from "../oauth/configured";
@@ -49,6 +50,8 @@ export async function finishSecondFactorSignIn(db: Db, request: Request, proof: 
   if (user === null) return pendingSignInExpired(context.requestId);
   // The row's provider was one of ours when it was written (../oauth/linking.ts).
   const method = pending.firstFactor === "fed" && pending.provider !== null ? providerName(pending.provider as ProviderId) : "your password";
+  // Both factors passed: now, as at any sign-in, a reset link still in the mailbox dies.
+  await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
   // Compared with the sessions from before this one.
   await noticeNewSignIn(db, user.id, method, context);
   const session = await createSession(db, user.id, context, { amr: [pending.firstFactor, result.amr, "mfa"], secondFactor: true });

@@ -6,10 +6,12 @@
  *
  * Threats and defences (OWASP ASVS 5.0 V6.4.4; Multifactor Authentication Cheat Sheet):
  * - a stolen or borrowed session adding the thief's passkey (a way back in that survives a
- *   password change) or removing the owner's: both ends of a registration, and a removal, need a
- *   recent authentication (`requireRecentAuthentication`, RFC 9470), checked before anything
- *   changes; the registration's challenge is bound to this session, so a response made for
- *   another session's challenge is refused;
+ *   password change) or removing the owner's: both ends of a registration need
+ *   `requireEnrolmentProof` (a proved address; the password typed again in this session when the
+ *   account has no factor yet; a fresh second factor when it has one), and a removal needs
+ *   `requireRecentAuthentication` (RFC 9470), checked before anything changes; the
+ *   registration's challenge is bound to this session, so a response made for another session's
+ *   challenge is refused;
  * - sessions opened before the change, perhaps the thief's: every other session ends when a
  *   passkey is added or removed, and the owner is mailed either way;
  * - registering proves possession of a new authenticator, not of the account's existing factor,
@@ -29,7 +31,7 @@ import { AppError } from "../../http/errors";
 import { notFound } from "../../http/endpoint";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { revokeAllSessions } from "../sessions";
-import { requireRecentAuthentication } from "../step-up";
+import { requireEnrolmentProof, requireRecentAuthentication } from "../step-up";
 import { RecoveryCodesSchema } from "./manage-recovery-codes";
 import { removePasskey, renamePasskey } from "./passkey-management";
 import { PublicPasskeySchema, type PublicPasskey } from "./passkey-public";
@@ -48,7 +50,7 @@ export const PasskeyRegisteredSchema = PublicPasskeySchema.extend({
 export type PasskeyRegistered = z.infer<typeof PasskeyRegisteredSchema>;
 
 export async function passkeyRegistrationOptions(db: Db, caller: UserActor): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  await requireRecentAuthentication(db, caller);
+  await requireEnrolmentProof(db, caller);
   const started = await startPasskeyRegistration(db, { userId: caller.id, sessionId: caller.sessionId });
   if (!started.ok) throw sessionEnded();
   return started.options;
@@ -65,7 +67,7 @@ export async function registerPasskey(
   context: AuditContext,
 ): Promise<PasskeyRegistered> {
   // Checked again at the finish: the options may have been fetched just before the proof went stale.
-  await requireRecentAuthentication(db, caller);
+  await requireEnrolmentProof(db, caller);
   const finished = await finishPasskeyRegistration(db, { userId: caller.id, sessionId: caller.sessionId, response: input.response, name: input.name });
   if (!finished.ok) throw registrationRefused(finished.reason);
   // As an authenticator app's confirmation does: a passkey-only account must have a way in when

@@ -5,9 +5,10 @@
  *
  * Threats and defences (OWASP ASVS 5.0 V6.4.4, V6.5; Multifactor Authentication Cheat Sheet):
  * - a stolen or borrowed session enrolling the thief's authenticator (the owner is then asked for
- *   a code only the thief has) or removing the owner's: every step needs a recent authentication
- *   (`requireRecentAuthentication`, the RFC 9470 step-up: a second factor within 10 minutes when
- *   the account has one, a sign-in within 10 minutes when it has none), before anything changes.
+ *   a code only the thief has) or removing the owner's: every step needs a recent authentication,
+ *   before anything changes. Removing needs `requireRecentAuthentication` (the RFC 9470 step-up);
+ *   enrolling needs `requireEnrolmentProof`: a proved address, and for an account with a password
+ *   and no factor yet, the password typed again in this session, not merely a recent sign-in.
  *   The routes are also `sensitive` (lib/http/contract.ts), which asks the same of an account
  *   with a factor before the body is read; the call here adds the rule for one without;
  * - the secret seen twice: it leaves the server once, in the start's `no-store` answer, and is
@@ -32,7 +33,7 @@ import type { Prisma } from "../../db/generated/client";
 import { AppError, isAppError } from "../../http/errors";
 import { sendSecurityNotice } from "../../users/security-notices";
 import { revokeAllSessions } from "../sessions";
-import { requireRecentAuthentication } from "../step-up";
+import { requireEnrolmentProof, requireRecentAuthentication } from "../step-up";
 import type { RecoveryCodes } from "./manage-recovery-codes";
 import { replaceRecoveryCodes } from "./recovery-codes";
 import { TotpCodeSchema } from "./second-factor";
@@ -57,7 +58,7 @@ export const ConfirmTotpSchema = z.strictObject({ code: TotpCodeSchema });
 
 /** Start setting up an authenticator app: a new secret, pending until a first code confirms it. */
 export async function startTotp(db: Db, caller: UserActor, context: AuditContext): Promise<TotpEnrolment> {
-  await requireRecentAuthentication(db, caller);
+  await requireEnrolmentProof(db, caller);
   const started = await startTotpEnrolment(db, caller.id);
   if (!started.ok) throw started.reason === "already-enrolled" ? alreadyEnrolled() : sessionEnded();
   await recordAuditEvent(db, context, { type: "mfa.totp_enrolment_started", actorId: caller.id, targetId: caller.id });
@@ -75,7 +76,7 @@ export interface TotpConfirmed extends RecoveryCodes {
  * session ends.
  */
 export async function confirmTotp(db: Db, caller: UserActor, code: string, context: AuditContext): Promise<TotpConfirmed> {
-  await requireRecentAuthentication(db, caller);
+  await requireEnrolmentProof(db, caller);
   const state = await totpFactorState(db, caller.id);
   // Refused before the budget is touched: there is no code to judge.
   if (state.state === "confirmed") throw alreadyEnrolled();

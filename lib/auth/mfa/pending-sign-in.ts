@@ -12,8 +12,10 @@
  * - A stolen or copied table: only SHA-256 of the token is stored, so a row finishes nothing.
  * - Planting (cookie tossing): a sibling host cannot set a `__Host-` cookie, so it cannot make a
  *   victim finish the attacker's sign-in and then work inside the attacker's account.
- * - A forgotten tab: 5 minutes, then the first factor must be proved again; a newer sign-in for
- *   the same account replaces the older one, so at most one is waiting per account.
+ * - A forgotten tab: 5 minutes, then the first factor must be proved again.
+ * - Someone else with the password: their sign-ins wait beside the owner's and never replace it,
+ *   so repeating the password cannot cancel the owner's second step; every waiting sign-in
+ *   draws on the one per-account code budget, so more of them buy no more guesses.
  * - Two racing completions: the row is spent by one `DELETE`, and only the request that deleted
  *   it opens a session.
  * - Guessing the code while the row lives: the account's code budget (./second-factor-attempts.ts)
@@ -53,21 +55,17 @@ function idOf(token: string): string {
 export async function startPendingSignIn(db: Db, userId: string, firstFactor: FirstFactor, now = new Date()): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + PENDING_SIGN_IN_TTL_SECONDS * 1000);
-  await db.$transaction([
-    // One waiting sign-in per account: an older one (another tab, another device) ends here.
-    db.pendingSignIn.deleteMany({ where: { userId } }),
-    db.pendingSignIn.create({
-      data: {
-        id: idOf(token),
-        userId,
-        firstFactor: firstFactor.method,
-        provider: firstFactor.method === "fed" ? firstFactor.provider : null,
-        createdAt: now,
-        expiresAt,
-      },
-      select: { id: true },
-    }),
-  ]);
+  await db.pendingSignIn.create({
+    data: {
+      id: idOf(token),
+      userId,
+      firstFactor: firstFactor.method,
+      provider: firstFactor.method === "fed" ? firstFactor.provider : null,
+      createdAt: now,
+      expiresAt,
+    },
+    select: { id: true },
+  });
   return pendingSignInCookie(token);
 }
 

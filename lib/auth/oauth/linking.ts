@@ -37,6 +37,7 @@ import { sendSecurityNotice } from "../../users/security-notices";
 import { createSession, revokeAllSessions, type IssuedSession } from "../sessions";
 import { hasSecondFactor } from "../mfa/second-factor";
 import { startPendingSignIn } from "../mfa/pending-sign-in";
+import { removeSecondFactors } from "../mfa/remove-second-factors";
 import type { ProviderId } from "./configured";
 import { providerName } from "./provider-name";
 import type { ProviderIdentity } from "./identity";
@@ -107,8 +108,6 @@ async function openSession(
   created: boolean,
   context: AuditContext,
 ): Promise<Extract<ProviderSignInOutcome, { kind: "signed-in" | "second-factor" }>> {
-  // A sign-in cancels a reset link still in the mailbox, as a password sign-in does.
-  await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
   if (!created && (await hasSecondFactor(db, user.id))) {
     // The provider vouched for the first factor only: an account with a second factor asks for
     // it after GitHub or Google exactly as after a password.
@@ -116,6 +115,8 @@ async function openSession(
     await recordAuditEvent(db, context, { type: "mfa.challenged", actorId: user.id, targetId: user.id, details: { firstFactor: "fed", provider } });
     return { kind: "second-factor", userId: user.id, cookie };
   }
+  // A sign-in cancels a reset link still in the mailbox, as a password sign-in does.
+  await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
   // Compared with the sessions from before this one; a new account has none and gets no notice.
   await noticeNewSignIn(db, user.id, providerName(provider), context);
   const session = await createSession(db, user.id, context, { amr: ["fed"], secondFactor: false });
@@ -276,10 +277,7 @@ async function claimUnverifiedAccount(db: Db, identity: ProviderIdentity, userId
       await tx.emailToken.deleteMany({ where: { userId } });
       // The squatter's authenticator, passkeys and codes must not stand between the owner and
       // their account, nor let the squatter back in (ADR 047).
-      await tx.totpFactor.deleteMany({ where: { userId } });
-      await tx.recoveryCode.deleteMany({ where: { userId } });
-      await tx.passkey.deleteMany({ where: { userId } });
-      await tx.pendingSignIn.deleteMany({ where: { userId } });
+      await removeSecondFactors(tx, userId);
       const ended = await revokeAllSessions(tx, userId, "unverified_account_claimed");
       await recordAuditEvent(tx, context, {
         type: "account.unverified_password_removed",

@@ -10,6 +10,7 @@
 import type { Page } from "@playwright/test";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateHOTP } from "@oslojs/otp";
+import { PASSWORD } from "./accounts";
 
 const PERIOD_MS = 30_000;
 /** Too close to a step's end for the server to see the same step: a step further on is used. */
@@ -73,11 +74,21 @@ export interface Enrolled {
 }
 
 /**
+ * Type the password again in this session (`POST /api/auth/step-up`), as the step-up dialog
+ * would: adding a first second factor asks for it, a sign-in alone is not enough (ADR 047).
+ */
+export async function reprovePassword(page: Page, origin: string): Promise<void> {
+  const response = await page.request.post("/api/auth/step-up", { data: { password: PASSWORD }, headers: { origin } });
+  if (response.status() !== 200) throw new Error(`step-up: ${response.status()} ${await response.text()}`);
+}
+
+/**
  * Turn on TOTP for the account signed in within `page`'s context, through the API, as the
- * security page would: start, then confirm with the app's first code. API calls made outside a
- * page send the app's own Origin, so the CSRF check sees a same-origin request.
+ * security page would: the password again, start, then confirm with the app's first code. API
+ * calls made outside a page send the app's own Origin, so the CSRF check sees a same-origin request.
  */
 export async function enrolThroughApi(page: Page, origin: string): Promise<Enrolled> {
+  await reprovePassword(page, origin);
   const started = await page.request.post("/api/auth/mfa/totp", { headers: { origin } });
   if (started.status() !== 201) throw new Error(`start TOTP enrolment: ${started.status()} ${await started.text()}`);
   const app = new Authenticator(((await started.json()) as { manualKey: string }).manualKey);

@@ -14,7 +14,7 @@ export const POST = endpoint(
     access: { permission: "account:update" },
     sensitive: true,
     responses: { 201: { description: "A new secret, pending until a first code confirms it", schema: TotpEnrolmentSchema } },
-    problems: ["ERR_STEP_UP_REQUIRED", "ERR_ALREADY_ENROLLED"],
+    problems: ["ERR_STEP_UP_REQUIRED", "ERR_ALREADY_ENROLLED", "ERR_EMAIL_UNVERIFIED"],
   },
   async ({ actor, db, context }) => json(await startTotp(db, actor, context), { status: 201 }),
 );

@@ -15,7 +15,7 @@ export const POST = endpoint(
     responses: {
       201: { description: "The new passkey, with the account's recovery codes when it is the first second factor", schema: PasskeyRegisteredSchema },
     },
-    problems: ["ERR_STEP_UP_REQUIRED", "ERR_CONFLICT"],
+    problems: ["ERR_STEP_UP_REQUIRED", "ERR_CONFLICT", "ERR_EMAIL_UNVERIFIED"],
   },
   async ({ actor, body, db, context }) => json(await registerPasskey(db, actor, body, context), { status: 201 }),
 );

@@ -16,7 +16,7 @@ export const POST = endpoint(
     sensitive: true,
     body: { kind: "json", schema: ConfirmTotpSchema, example: { code: "123456" } },
     responses: { 200: { description: "On: the ten recovery codes, shown this once", schema: RecoveryCodesSchema } },
-    problems: ["ERR_STEP_UP_REQUIRED", "ERR_SECOND_FACTOR_INVALID", "ERR_CONFLICT", "ERR_ALREADY_ENROLLED", "ERR_RATE_LIMITED"],
+    problems: ["ERR_STEP_UP_REQUIRED", "ERR_SECOND_FACTOR_INVALID", "ERR_CONFLICT", "ERR_ALREADY_ENROLLED", "ERR_RATE_LIMITED", "ERR_EMAIL_UNVERIFIED"],
   },
   async ({ actor, body, db, context }) => {
     const { recoveryCodes, headers } = await confirmTotp(db, actor, body.code, context);

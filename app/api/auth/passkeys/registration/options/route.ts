@@ -12,7 +12,7 @@ export const POST = endpoint(
     access: { permission: "account:update" },
     sensitive: true,
     responses: { 200: { description: "WebAuthn creation options, with a single-use challenge", schema: PasskeyRegistrationOptionsSchema } },
-    problems: ["ERR_STEP_UP_REQUIRED"],
+    problems: ["ERR_STEP_UP_REQUIRED", "ERR_EMAIL_UNVERIFIED"],
   },
   async ({ actor, db }) => {
     const response = json(await passkeyRegistrationOptions(db, actor));
