@@ -25,6 +25,7 @@ import { activeClientScopes } from "../service-clients/clients";
 import { env } from "../env";
 import { isAdminOnly } from "../authz/admin-actions";
 import { hasSecondFactor } from "./mfa/second-factor";
+import { liveSessionRole } from "./sessions";
 
 /**
  * The raw access token of a request, or null when none was sent. A malformed Authorization header
@@ -47,20 +48,8 @@ async function claimsOf(request: Request): Promise<AccessTokenClaims | null> {
 
 async function liveUser(claims: AccessTokenClaims): Promise<UserActor | null> {
   if (claims.role === "service") return null;
-  const db = await getDb();
-  const now = new Date();
-  const session = await db.session.findFirst({
-    where: {
-      id: claims.sid,
-      userId: claims.sub,
-      revokedAt: null,
-      idleExpiresAt: { gt: now },
-      absoluteExpiresAt: { gt: now },
-      user: { disabledAt: null },
-    },
-    select: { user: { select: { role: true } } },
-  });
-  return session === null ? null : { kind: "user", id: claims.sub, role: roleName(session.user.role), sessionId: claims.sid };
+  const role = await liveSessionRole(await getDb(), claims.sid, claims.sub);
+  return role === null ? null : { kind: "user", id: claims.sub, role: roleName(role), sessionId: claims.sid };
 }
 
 /** The signed-in user, or null for no token, an invalid token, or a dead session. */

@@ -21,7 +21,9 @@ import { randomBytes } from "node:crypto";
 import { recordAuditEvent, type AuditContext, type AuditEventType } from "../audit";
 import type { Db } from "../db/client";
 import { authAttemptRefusalError, checkAuthAttempt, recordAuthFailure, recordAuthSuccess } from "../edge/rate-limit/auth-attempts";
-import { publicUserSelect, toPublicUser, type PublicUser } from "../users/public-user";
+import { toPublicUser, type PublicUser } from "../users/public-user";
+import { sqlFor } from "../db/sql";
+import type { Role } from "../db/generated/client";
 import { hashPassword, needsRehash, verifyPassword } from "./password-hash";
 
 let dummyHash: Promise<string> | undefined;
@@ -40,9 +42,26 @@ export type LoginResult = { ok: true; user: PublicUser } | { ok: false; userId: 
  * One verification, with no limit and no audit: the primitive `attemptPassword` is built on.
  * Exported for the equal-cost test; every flow calls `attemptPassword`.
  */
+interface CredentialRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  emailVerifiedAt: Date | null;
+  passwordHash: string | null;
+  disabledAt: Date | null;
+}
+
+// On every sign-in's path, so raw SQL (../db/sql.ts, ADR 048); the columns are publicUserSelect's
+// and the two the check needs, nothing more.
+const CREDENTIAL_COLUMNS = `id, email, name, role, "emailVerifiedAt" AT TIME ZONE 'UTC' AS "emailVerifiedAt", "passwordHash", "disabledAt" AT TIME ZONE 'UTC' AS "disabledAt"`;
+const CREDENTIALS_BY_EMAIL = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" WHERE email = $1`;
+const CREDENTIALS_BY_ID = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" WHERE id = $1`;
+
 export async function checkCredentials(db: Db, account: AccountRef & { password: string }): Promise<LoginResult> {
-  const where = "email" in account ? { email: account.email } : { id: account.userId };
-  const user = await db.user.findUnique({ where, select: { ...publicUserSelect, passwordHash: true, disabledAt: true } });
+  const [user = null] = await sqlFor(db).query<CredentialRow>("email" in account ? CREDENTIALS_BY_EMAIL : CREDENTIALS_BY_ID, [
+    "email" in account ? account.email : account.userId,
+  ]);
   const valid = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), account.password);
   if (user === null || user.passwordHash === null || !valid || user.disabledAt !== null) {
     return { ok: false, userId: user?.id ?? null };

@@ -22,6 +22,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { env } from "../env";
 import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
+import { sqlFor } from "../db/sql";
 import type { Prisma, Role } from "../db/generated/client";
 
 export type SessionRevokeReason =
@@ -123,6 +124,21 @@ function earliest(a: Date, b: Date): Date {
 
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 10_000 } as const;
 
+/*
+ * The statements on a sign-in's and a refresh's path are raw SQL (../db/sql.ts, ADR 048): one
+ * statement each, where the ORM took one to three operations of several hundred microseconds of
+ * CPU. Timestamps go in as ISO strings cast to `timestamp` and come out `AT TIME ZONE 'UTC'`.
+ */
+
+const OPEN_SESSION = `
+WITH opened AS (
+  INSERT INTO "Session" (id, "userId", "userAgent", ip, "createdAt", "lastUsedAt", "idleExpiresAt", "absoluteExpiresAt", "authTime", amr, "secondFactorAt")
+  VALUES ($1, $2, $3, $4, $5::timestamp, $5::timestamp, $6::timestamp, $7::timestamp, $5::timestamp, $8::text[], $9::timestamp)
+  RETURNING id
+)
+INSERT INTO "RefreshToken" (id, "sessionId", "secretHash", "createdAt")
+SELECT $10, opened.id, $11, $5::timestamp FROM opened`;
+
 /** Open a session (a new refresh family) for a user who just proved who they are. */
 export async function createSession(db: Db, userId: string, meta: SessionMeta, proof: SignInProof = PASSWORD_SIGN_IN): Promise<IssuedSession> {
   const now = new Date();
@@ -130,113 +146,141 @@ export async function createSession(db: Db, userId: string, meta: SessionMeta, p
   const idleExpiresAt = earliest(addSeconds(now, env.SESSION_IDLE_TTL), absoluteExpiresAt);
   const sessionId = randomBytes(16).toString("base64url");
   const token = newTokenParts();
-  await db.session.create({
-    data: {
-      id: sessionId,
-      userId,
-      userAgent: meta.userAgent?.slice(0, 512) ?? null,
-      ip: meta.ip,
-      createdAt: now,
-      lastUsedAt: now,
-      idleExpiresAt,
-      absoluteExpiresAt,
-      authTime: now,
-      amr: [...proof.amr],
-      secondFactorAt: proof.secondFactor ? now : null,
-      tokens: { create: { id: token.id, secretHash: token.secretHash, createdAt: now } },
-    },
-    select: { id: true },
-  });
+  // The session and its first token in one statement: both exist, or neither.
+  await sqlFor(db).query(OPEN_SESSION, [
+    sessionId,
+    userId,
+    meta.userAgent?.slice(0, 512) ?? null,
+    meta.ip,
+    now,
+    idleExpiresAt,
+    absoluteExpiresAt,
+    [...proof.amr],
+    proof.secondFactor ? now : null,
+    token.id,
+    token.secretHash,
+  ]);
   return { sessionId, refreshToken: `${token.id}.${token.secret}`, refreshExpiresAt: idleExpiresAt, authTime: now, amr: proof.amr };
 }
+
+interface PresentedToken {
+  secretHash: string;
+  sessionId: string;
+  revokedAt: Date | null;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  authTime: Date;
+  amr: string[];
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  emailVerifiedAt: Date | null;
+  disabledAt: Date | null;
+  /** The successor's idle expiry when this statement rotated the token; null when it did not. */
+  rotatedIdleExpiresAt: Date | null;
+}
+
+/*
+ * A refresh in one statement. `presented` reads the token, its session and its user; `won` is the
+ * step that decides a race: the conditional update (`rotatedAt IS NULL`) that only one request
+ * can make, and only for the right secret, a live session and an enabled user. Under Postgres's
+ * row lock, a racing statement waits for the winner and then finds `rotatedAt` set, so it updates
+ * nothing. `successor` and `touched` run only when `won` did: the new token, and the session's
+ * sliding expiry (never past the absolute one). The caller still compares the secret's hash in
+ * constant time on the row it gets back.
+ */
+const ROTATE = `
+WITH presented AS (
+  SELECT t.id, t."secretHash", s.id AS "sessionId", s."revokedAt", s."idleExpiresAt", s."absoluteExpiresAt", s."authTime", s.amr,
+         u.id AS "userId", u.email, u.name, u.role, u."emailVerifiedAt", u."disabledAt"
+  FROM "RefreshToken" t
+  JOIN "Session" s ON s.id = t."sessionId"
+  JOIN "User" u ON u.id = s."userId"
+  WHERE t.id = $1
+),
+won AS (
+  UPDATE "RefreshToken" t SET "rotatedAt" = $3::timestamp, "successorId" = $4
+  FROM presented p
+  WHERE t.id = p.id AND t."rotatedAt" IS NULL AND p."secretHash" = $2
+    AND p."revokedAt" IS NULL AND p."idleExpiresAt" >= $3::timestamp AND p."absoluteExpiresAt" >= $3::timestamp AND p."disabledAt" IS NULL
+  RETURNING t.id
+),
+successor AS (
+  INSERT INTO "RefreshToken" (id, "sessionId", "secretHash", "createdAt")
+  SELECT $4, p."sessionId", $5, $3::timestamp FROM presented p, won
+),
+touched AS (
+  UPDATE "Session" s SET "lastUsedAt" = $3::timestamp, "idleExpiresAt" = LEAST($3::timestamp + make_interval(secs => $6), s."absoluteExpiresAt")
+  FROM presented p, won
+  WHERE s.id = p."sessionId"
+  RETURNING s."idleExpiresAt"
+)
+SELECT p."secretHash", p."sessionId", p."revokedAt" AT TIME ZONE 'UTC' AS "revokedAt", p."idleExpiresAt" AT TIME ZONE 'UTC' AS "idleExpiresAt",
+       p."absoluteExpiresAt" AT TIME ZONE 'UTC' AS "absoluteExpiresAt", p."authTime" AT TIME ZONE 'UTC' AS "authTime", p.amr,
+       p."userId", p.email, p.name, p.role, p."emailVerifiedAt" AT TIME ZONE 'UTC' AS "emailVerifiedAt", p."disabledAt" AT TIME ZONE 'UTC' AS "disabledAt",
+       (SELECT "idleExpiresAt" AT TIME ZONE 'UTC' FROM touched) AS "rotatedIdleExpiresAt"
+FROM presented p`;
+
+/** What became of a token that lost (or never entered) the race: read after the winner's commit. */
+const ROTATED_STATE = `
+SELECT t."rotatedAt" AT TIME ZONE 'UTC' AS "rotatedAt", successor."rotatedAt" IS NULL AND successor.id IS NOT NULL AS "successorLive"
+FROM "RefreshToken" t
+LEFT JOIN "RefreshToken" successor ON successor.id = t."successorId"
+WHERE t.id = $1`;
 
 /** Exchange a refresh token for its successor. Never throws for a bad token: see RotateOutcome. */
 export async function rotateRefreshToken(db: Db, presented: string | undefined, meta: SessionMeta): Promise<RotateOutcome> {
   const parsed = parseRefreshToken(presented);
   if (parsed === null) return { kind: "invalid" };
 
-  return db.$transaction(async (tx) => {
-    const now = new Date();
-    const row = await tx.refreshToken.findUnique({
-      where: { id: parsed.id },
-      select: {
-        secretHash: true,
-        session: {
-          select: {
-            id: true,
-            revokedAt: true,
-            idleExpiresAt: true,
-            absoluteExpiresAt: true,
-            authTime: true,
-            amr: true,
-            user: { select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true, disabledAt: true } },
-          },
-        },
-      },
-    });
-    if (row === null || !sameHash(row.secretHash, hashSecret(parsed.secret))) return { kind: "invalid" };
-    const { session } = row;
-    const { disabledAt, ...user } = session.user;
-    // A refresh carries the sign-in's proof forward unchanged: only the person can renew it.
-    const authentication: SessionAuthentication = { authTime: session.authTime, amr: session.amr as AuthMethod[] };
-    if (session.revokedAt !== null) return { kind: "invalid" };
-    if (now > session.idleExpiresAt || now > session.absoluteExpiresAt) {
-      await revokeSessionIn(tx, session.id, "expired", now);
-      return { kind: "invalid" };
-    }
-    if (disabledAt !== null) {
-      await revokeSessionIn(tx, session.id, "user_disabled", now);
-      return { kind: "invalid" };
-    }
+  const now = new Date();
+  const next = newTokenParts();
+  const [row] = await sqlFor(db).query<PresentedToken>(ROTATE, [parsed.id, hashSecret(parsed.secret), now, next.id, next.secretHash, env.SESSION_IDLE_TTL]);
+  if (row === undefined || !sameHash(row.secretHash, hashSecret(parsed.secret))) return { kind: "invalid" };
+  const user: SessionUser = { id: row.userId, email: row.email, name: row.name, role: row.role, emailVerifiedAt: row.emailVerifiedAt };
+  // A refresh carries the sign-in's proof forward unchanged: only the person can renew it.
+  const authentication: SessionAuthentication = { authTime: row.authTime, amr: row.amr as AuthMethod[] };
+  if (row.rotatedIdleExpiresAt !== null) {
+    return {
+      kind: "rotated",
+      user,
+      session: { sessionId: row.sessionId, refreshToken: `${next.id}.${next.secret}`, refreshExpiresAt: row.rotatedIdleExpiresAt, ...authentication },
+    };
+  }
 
-    // The one step that decides the race: only the first request flips rotatedAt from NULL, and
-    // it names the successor in the same statement. The winner's other writes (the successor row
-    // and the session's expiry) are one nested write: each Prisma operation costs milliseconds of
-    // CPU, most of a refresh's cost (bench/refresh.ts).
-    const next = newTokenParts();
-    const won = await tx.refreshToken.updateMany({ where: { id: parsed.id, rotatedAt: null }, data: { rotatedAt: now, successorId: next.id } });
-    if (won.count === 1) {
-      const idleExpiresAt = earliest(addSeconds(now, env.SESSION_IDLE_TTL), session.absoluteExpiresAt);
-      await tx.session.update({
-        where: { id: session.id },
-        data: { lastUsedAt: now, idleExpiresAt, tokens: { create: { id: next.id, secretHash: next.secretHash, createdAt: now } } },
-        select: { id: true },
-      });
-      return {
-        kind: "rotated",
-        user,
-        session: { sessionId: session.id, refreshToken: `${next.id}.${next.secret}`, refreshExpiresAt: idleExpiresAt, ...authentication },
-      };
-    }
+  if (row.revokedAt !== null) return { kind: "invalid" };
+  if (now > row.idleExpiresAt || now > row.absoluteExpiresAt) {
+    await revokeSessionIn(db, row.sessionId, "expired", now);
+    return { kind: "invalid" };
+  }
+  if (row.disabledAt !== null) {
+    await revokeSessionIn(db, row.sessionId, "user_disabled", now);
+    return { kind: "invalid" };
+  }
 
-    // Already rotated. Tolerated only for the immediate predecessor of the live token, shortly
-    // after its rotation: a replay later than that, or of an older token, is theft.
-    const rotated = await tx.refreshToken.findUnique({
-      where: { id: parsed.id },
-      select: { rotatedAt: true, successorId: true },
-    });
-    const successor =
-      rotated?.successorId === null || rotated?.successorId === undefined
-        ? null
-        : await tx.refreshToken.findUnique({ where: { id: rotated.successorId }, select: { rotatedAt: true } });
-    const withinGrace =
-      rotated?.rotatedAt !== null && rotated?.rotatedAt !== undefined && now.getTime() - rotated.rotatedAt.getTime() <= env.REFRESH_REUSE_GRACE * 1000;
-    if (withinGrace && successor !== null && successor.rotatedAt === null) {
-      return { kind: "grace", user, grant: { sessionId: session.id, ...authentication } };
-    }
+  // Already rotated. Tolerated only for the immediate predecessor of the live token, shortly
+  // after its rotation: a replay later than that, or of an older token, is theft.
+  const [state] = await sqlFor(db).query<{ rotatedAt: Date | null; successorLive: boolean }>(ROTATED_STATE, [parsed.id]);
+  const withinGrace =
+    state?.rotatedAt !== null && state?.rotatedAt !== undefined && now.getTime() - state.rotatedAt.getTime() <= env.REFRESH_REUSE_GRACE * 1000;
+  if (withinGrace && state?.successorLive === true) {
+    return { kind: "grace", user, grant: { sessionId: row.sessionId, ...authentication } };
+  }
 
-    await revokeSessionIn(tx, session.id, "reuse_detected", now);
+  await db.$transaction(async (tx) => {
+    await revokeSessionIn(tx, row.sessionId, "reuse_detected", now);
     await recordAuditEvent(tx, meta, {
       type: "refresh.reuse_detected",
       actorId: user.id,
-      targetId: session.id,
-      details: { sessionId: session.id },
+      targetId: row.sessionId,
+      details: { sessionId: row.sessionId },
     });
-    return { kind: "reused", userId: user.id, sessionId: session.id };
   }, TRANSACTION_OPTIONS);
+  return { kind: "reused", userId: user.id, sessionId: row.sessionId };
 }
 
-async function revokeSessionIn(tx: Prisma.TransactionClient, sessionId: string, reason: SessionRevokeReason, now = new Date()) {
+async function revokeSessionIn(tx: Db | Prisma.TransactionClient, sessionId: string, reason: SessionRevokeReason, now = new Date()) {
   await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
 }
 
@@ -292,18 +336,17 @@ export async function listLiveSessions(db: Db, userId: string): Promise<LiveSess
   });
 }
 
-/** True when the session exists, is not revoked or expired, and its user is enabled. */
-export async function isSessionLive(db: Db, sessionId: string, userId: string): Promise<boolean> {
-  const now = new Date();
-  const count = await db.session.count({
-    where: {
-      id: sessionId,
-      userId,
-      revokedAt: null,
-      idleExpiresAt: { gt: now },
-      absoluteExpiresAt: { gt: now },
-      user: { disabledAt: null },
-    },
-  });
-  return count === 1;
+const LIVE_SESSION_ROLE = `
+SELECT u.role FROM "Session" s JOIN "User" u ON u.id = s."userId"
+WHERE s.id = $1 AND s."userId" = $2 AND s."revokedAt" IS NULL AND s."idleExpiresAt" > $3::timestamp AND s."absoluteExpiresAt" > $3::timestamp
+  AND u."disabledAt" IS NULL`;
+
+/**
+ * The per-request session check (lib/auth/guards.ts): the role of the session's user when the
+ * session exists, belongs to `userId`, is neither revoked nor expired, and its user is enabled;
+ * null otherwise. It runs on every authenticated API call (ADR 007), so it is one statement.
+ */
+export async function liveSessionRole(db: Db, sessionId: string, userId: string): Promise<Role | null> {
+  const [row] = await sqlFor(db).query<{ role: Role }>(LIVE_SESSION_ROLE, [sessionId, userId, new Date()]);
+  return row?.role ?? null;
 }

@@ -10,10 +10,12 @@
  */
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "../env";
 import { PrismaClient } from "./generated/client";
 import { openEmbeddedDatabase } from "./embedded";
 import { pgliteAdapter } from "./pglite-adapter";
+import { attachSqlRunner, pgliteRunner, pgPoolRunner } from "./sql";
 
 export type Db = PrismaClient;
 
@@ -24,7 +26,9 @@ export interface DbHandle {
 }
 
 export function postgresHandle(connectionString: string, poolMax: number): DbHandle {
-  const adapter = new PrismaPg({
+  // One pool for the ORM and for the hot statements sent without it (./sql.ts), so the pool size
+  // (DATABASE_POOL_MAX) still bounds this instance's connections.
+  const pool = new pg.Pool({
     connectionString,
     max: poolMax,
     connectionTimeoutMillis: 5_000,
@@ -32,13 +36,22 @@ export function postgresHandle(connectionString: string, poolMax: number): DbHan
     statement_timeout: 15_000,
     idleTimeoutMillis: 30_000,
   });
-  const prisma = new PrismaClient({ adapter });
-  return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  attachSqlRunner(prisma, pgPoolRunner(pool));
+  return {
+    prisma,
+    kind: "postgres",
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
 }
 
 export async function embeddedHandle(dataDir: string): Promise<DbHandle> {
   const embedded = await openEmbeddedDatabase(dataDir);
   const prisma = new PrismaClient({ adapter: pgliteAdapter(embedded.db) });
+  attachSqlRunner(prisma, pgliteRunner(embedded.db));
   return {
     prisma,
     kind: "embedded",

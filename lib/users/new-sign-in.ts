@@ -9,6 +9,7 @@
 import "server-only";
 import type { AuditContext } from "../audit";
 import type { Db } from "../db/client";
+import { sqlFor } from "../db/sql";
 import { log } from "../log";
 import { describeUserAgent } from "../shared/user-agent";
 import { sendSecurityNotice } from "./security-notices";
@@ -24,14 +25,17 @@ export interface Novelty {
 }
 
 /** What is new about this sign-in; null for an account that has never had a session. */
+const NOVELTY = `
+SELECT count(*)::int AS total,
+       (count(*) FILTER (WHERE "userAgent" IS NOT DISTINCT FROM $2))::int AS "sameDevice",
+       (count(*) FILTER (WHERE ip IS NOT DISTINCT FROM $3))::int AS "sameAddress"
+FROM "Session" WHERE "userId" = $1`;
+
 export async function signInNovelty(db: Db, userId: string, origin: SignInOrigin): Promise<Novelty | null> {
-  const [total, sameDevice, sameAddress] = await Promise.all([
-    db.session.count({ where: { userId } }),
-    db.session.count({ where: { userId, userAgent: origin.userAgent } }),
-    origin.ip === null ? Promise.resolve(1) : db.session.count({ where: { userId, ip: origin.ip } }),
-  ]);
-  if (total === 0) return null;
-  return { device: sameDevice === 0, address: sameAddress === 0 };
+  // One statement on every sign-in's path (../db/sql.ts, ADR 048). An unknown address counts as known.
+  const [row] = await sqlFor(db).query<{ total: number; sameDevice: number; sameAddress: number }>(NOVELTY, [userId, origin.userAgent, origin.ip]);
+  if (row === undefined || row.total === 0) return null;
+  return { device: row.sameDevice === 0, address: origin.ip !== null && row.sameAddress === 0 };
 }
 
 /** Send the notice when the sign-in comes from somewhere new. `method`: "your password" or a provider's name. */

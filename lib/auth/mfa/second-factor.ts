@@ -17,6 +17,7 @@ import "server-only";
 import { z } from "zod";
 import { recordAuditEvent, type AuditContext } from "../../audit";
 import type { Db } from "../../db/client";
+import { sqlFor } from "../../db/sql";
 import { isAppError } from "../../http/errors";
 import { sendSecurityNotice } from "../../users/security-notices";
 import type { AuthMethod } from "../sessions";
@@ -66,9 +67,14 @@ export function passkeyAmr(deviceType: string): "hwk" | "swk" {
 }
 
 /** True when the account has a confirmed second factor: a confirmed TOTP factor or a passkey. */
+// On every sign-in's path and every admin call's, so one statement (../../db/sql.ts, ADR 048).
+const HAS_SECOND_FACTOR = `
+SELECT EXISTS (SELECT 1 FROM "TotpFactor" WHERE "userId" = $1 AND "confirmedAt" IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM "Passkey" WHERE "userId" = $1) AS "has"`;
+
 export async function hasSecondFactor(db: Db, userId: string): Promise<boolean> {
-  const [totp, passkeys] = await Promise.all([db.totpFactor.count({ where: { userId, confirmedAt: { not: null } } }), db.passkey.count({ where: { userId } })]);
-  return totp + passkeys > 0;
+  const [row] = await sqlFor(db).query<{ has: boolean }>(HAS_SECOND_FACTOR, [userId]);
+  return row?.has === true;
 }
 
 /** The second-factor methods `userId` can use now, in the order a second step offers them. */

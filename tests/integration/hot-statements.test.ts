@@ -1,0 +1,139 @@
+/**
+ * The hot statements sent without the ORM (lib/db/sql.ts, lib/auth/sessions.ts; ADR 048): a
+ * session's times read back to the millisecond whatever the server's time zone, the per-request
+ * check refuses every kind of dead session, and the ORM's raw call (used for a client the module
+ * was not told about) gives the same answers as the driver. On PGlite and Postgres.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type * as SessionsModule from "@/lib/auth/sessions";
+import type { Db } from "@/lib/db/client";
+import { PrismaClient } from "@/lib/db/generated/client";
+import { databaseKinds, provisionDatabase, useDatabase, type ProvisionedDatabase } from "../support/databases";
+
+type Sessions = typeof SessionsModule;
+
+const META = { ip: "203.0.113.9", userAgent: "hot-statements", requestId: "hot-statements" };
+const HOUR = 3_600_000;
+
+describe.each(databaseKinds())("hot statements on %s", (kind) => {
+  let database: ProvisionedDatabase;
+  let db: Db;
+  let sessions: Sessions;
+  let disconnect: () => Promise<void>;
+  const zone = process.env.TZ;
+
+  beforeAll(async () => {
+    database = await provisionDatabase(kind);
+    await useDatabase(database);
+    const client = await import("@/lib/db/client");
+    db = await client.getDb();
+    disconnect = client.disconnectDb;
+    sessions = await import("@/lib/auth/sessions");
+  });
+  afterEach(() => {
+    process.env.TZ = zone;
+  });
+  afterAll(async () => {
+    await disconnect();
+    await database.drop();
+    vi.unstubAllEnvs();
+  });
+
+  let n = 0;
+  async function user(disabled = false) {
+    n++;
+    return db.user.create({
+      data: { email: `hot-${n}@example.com`, name: "Hot", role: "ADMIN", ...(disabled ? { disabledAt: new Date() } : {}) },
+      select: { id: true },
+    });
+  }
+
+  // A driver that writes a Date in local time would shift every stored time by the zone's offset.
+  for (const timeZone of ["Pacific/Auckland", "America/Los_Angeles"]) {
+    it(`stores a session's times to the millisecond and carries them through a refresh, with the server in ${timeZone}`, async () => {
+      process.env.TZ = timeZone;
+      const { id } = await user();
+      const opened = await sessions.createSession(db, id, META, { amr: ["pwd", "otp", "mfa"], secondFactor: true });
+      const stored = await db.session.findUniqueOrThrow({ where: { id: opened.sessionId } });
+      expect(stored.createdAt.getTime()).toBe(opened.authTime.getTime());
+      expect(stored.authTime.getTime()).toBe(opened.authTime.getTime());
+      expect(stored.secondFactorAt?.getTime()).toBe(opened.authTime.getTime());
+      expect(stored.idleExpiresAt.getTime()).toBe(opened.refreshExpiresAt.getTime());
+      expect(stored.amr).toEqual(["pwd", "otp", "mfa"]);
+
+      const rotated = await sessions.rotateRefreshToken(db, opened.refreshToken, META);
+      if (rotated.kind !== "rotated") throw new Error(`expected a rotation, got ${rotated.kind}`);
+      const after = await db.session.findUniqueOrThrow({ where: { id: opened.sessionId } });
+      expect(rotated.session.refreshExpiresAt.getTime()).toBe(after.idleExpiresAt.getTime());
+      expect(rotated.session.authTime.getTime()).toBe(opened.authTime.getTime());
+      expect(rotated.session.amr).toEqual(["pwd", "otp", "mfa"]);
+      expect(Math.abs(after.lastUsedAt.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(rotated.user).toEqual({ id, email: `hot-${n}@example.com`, name: "Hot", role: "ADMIN", emailVerifiedAt: null });
+    });
+
+    it(`the per-request check sees a session that ended an hour ago as dead and one ending in an hour as live, with the server in ${timeZone}`, async () => {
+      process.env.TZ = timeZone;
+      const { id } = await user();
+      const live = await sessions.createSession(db, id, META);
+      const ended = await sessions.createSession(db, id, META);
+      await db.session.update({ where: { id: live.sessionId }, data: { idleExpiresAt: new Date(Date.now() + HOUR) } });
+      await db.session.update({ where: { id: ended.sessionId }, data: { idleExpiresAt: new Date(Date.now() - HOUR) } });
+      expect(await sessions.liveSessionRole(db, live.sessionId, id)).toBe("ADMIN");
+      expect(await sessions.liveSessionRole(db, ended.sessionId, id)).toBeNull();
+      expect((await sessions.rotateRefreshToken(db, ended.refreshToken, META)).kind).toBe("invalid");
+    });
+  }
+
+  it("the per-request check refuses a revoked session, another user's id, a disabled user and a session past its absolute expiry", async () => {
+    const owner = await user();
+    const other = await user();
+    const revoked = await sessions.createSession(db, owner.id, META);
+    await sessions.revokeOwnSession(db, owner.id, revoked.sessionId, "logout");
+    const old = await sessions.createSession(db, owner.id, META);
+    await db.session.update({ where: { id: old.sessionId }, data: { absoluteExpiresAt: new Date(Date.now() - 1000) } });
+    const kept = await sessions.createSession(db, owner.id, META);
+    const disabled = await user(true);
+    const ofDisabled = await sessions.createSession(db, disabled.id, META);
+
+    expect(await sessions.liveSessionRole(db, kept.sessionId, owner.id)).toBe("ADMIN");
+    expect(await sessions.liveSessionRole(db, revoked.sessionId, owner.id)).toBeNull();
+    expect(await sessions.liveSessionRole(db, old.sessionId, owner.id)).toBeNull();
+    expect(await sessions.liveSessionRole(db, kept.sessionId, other.id)).toBeNull();
+    expect(await sessions.liveSessionRole(db, ofDisabled.sessionId, disabled.id)).toBeNull();
+    expect(await sessions.liveSessionRole(db, "no-such-session", owner.id)).toBeNull();
+  });
+
+  it("a refresh with the right id and a wrong secret changes nothing", async () => {
+    const { id } = await user();
+    const opened = await sessions.createSession(db, id, META);
+    const [tokenId] = opened.refreshToken.split(".");
+    const forged = `${tokenId}.${"A".repeat(43)}`;
+    expect((await sessions.rotateRefreshToken(db, forged, META)).kind).toBe("invalid");
+    const token = await db.refreshToken.findUniqueOrThrow({ where: { id: tokenId } });
+    expect(token.rotatedAt).toBeNull();
+    expect(await db.refreshToken.count({ where: { sessionId: opened.sessionId } })).toBe(1);
+    expect((await sessions.rotateRefreshToken(db, opened.refreshToken, META)).kind).toBe("rotated");
+  });
+
+  it.skipIf(kind === "pglite")("the ORM's raw call gives the same answers as the driver for a client the module was not told about", async () => {
+    process.env.TZ = "Pacific/Auckland";
+    const detached = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url as string }) });
+    try {
+      const { id } = await user();
+      const opened = await sessions.createSession(detached, id, META, { amr: ["fed"], secondFactor: false });
+      const stored = await db.session.findUniqueOrThrow({ where: { id: opened.sessionId } });
+      expect(stored.idleExpiresAt.getTime()).toBe(opened.refreshExpiresAt.getTime());
+      expect(stored.amr).toEqual(["fed"]);
+      expect(await sessions.liveSessionRole(detached, opened.sessionId, id)).toBe("ADMIN");
+      const rotated = await sessions.rotateRefreshToken(detached, opened.refreshToken, META);
+      expect(rotated.kind).toBe("rotated");
+      if (rotated.kind !== "rotated") return;
+      expect(rotated.session.authTime.getTime()).toBe(opened.authTime.getTime());
+      // The raced token, now one link back, inside the grace window: an access token only.
+      expect((await sessions.rotateRefreshToken(detached, opened.refreshToken, META)).kind).toBe("grace");
+    } finally {
+      await detached.$disconnect();
+    }
+  });
+});
