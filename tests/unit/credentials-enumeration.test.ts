@@ -21,8 +21,9 @@ vi.mock("@/lib/auth/password-hash", async (importOriginal) => {
 const { checkCredentials } = await import("@/lib/auth/password-attempt");
 const { hashPassword } = await import("@/lib/auth/password-hash");
 
+/** The credential lookup is one raw statement (ADR 048); a client it was not told about answers it through the ORM's raw call. */
 function fakeDb(user: Record<string, unknown> | null) {
-  return { user: { findUnique: async () => user, update: async () => ({}) } } as never;
+  return { $queryRawUnsafe: async () => (user === null ? [] : [user]), user: { update: async () => ({}) } } as never;
 }
 
 describe("login failures cost the same whether or not the account exists", () => {
