@@ -14,6 +14,8 @@
  *  5. Rate limits   before the gate, so floods of bad tokens are limited too. The access token is
  *                   verified once, here: the per-user tier keys on its subject and step 6 decides.
  *  6. Token gate    protected /api/** routes need a valid access token (401 otherwise).
+ *                   A token this instance has verified is not verified again before it expires
+ *                   (lib/auth/verified-token-cache.ts, docs/decisions/050-verified-token-cache.md).
  *  7. Headers       CSP (fresh nonce), HSTS and the rest go on *every* response, refusals included;
  *                   the CSP is also forwarded to Next.js so its scripts carry the nonce.
  *  8. Body size     a declared Content-Length over the handlers' limit gets 413.
@@ -22,7 +24,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "./lib/env";
-import { verifyAccessToken } from "./lib/auth/tokens";
+import { verifiedTokenCache } from "./lib/auth/verified-token-cache";
 import { REFRESH_COOKIE } from "./lib/auth/cookie-names";
 import { readCookie } from "./lib/auth/cookies";
 import { clearingDuplicates, DUPLICATE_COOKIE_DETAIL, duplicatedSecurityCookies, toleratedDuplicates } from "./lib/auth/duplicate-cookies";
@@ -184,7 +186,7 @@ function defaultDependencies(): EdgeDependencies {
   const config = edgeConfigFrom(env);
   const store = rateLimitStoreFrom(env);
   const fallbackStore = fallbackStoreFor(store, env);
-  return { config, store, ...(fallbackStore === undefined ? {} : { fallbackStore }), verifyToken: verifyAccessToken, logger: (id) => edgeLogger(id) };
+  return { config, store, ...(fallbackStore === undefined ? {} : { fallbackStore }), verifyToken: verifiedTokenCache().verify, logger: (id) => edgeLogger(id) };
 }
 
 export function middleware(request: NextRequest): Promise<Response> {
