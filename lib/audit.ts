@@ -7,9 +7,10 @@
  * entry.
  */
 import "server-only";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "./db/client";
+import { sqlFor } from "./db/sql";
 import type { Prisma } from "./db/generated/client";
 import { pagedQuery, pageWindow, type Page } from "./http/query";
 
@@ -136,6 +137,22 @@ function aggregationKey(
   return createHash("sha256").update(material).digest("base64url");
 }
 
+/*
+ * Both inserts are raw statements (./db/sql.ts, ADR 048): an event is written on every sign-in
+ * and the ORM's insert cost ten times the driver's. `db` may be a transaction client; the
+ * statement then runs inside its transaction.
+ */
+const INSERT_EVENT = `
+INSERT INTO "AuditEvent" (id, type, "actorId", "targetId", ip, "userAgent", "requestId", details, "createdAt")
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::timestamp)`;
+
+// One statement, so concurrent failures meet on the unique key instead of racing to insert: the
+// first row keeps the first request's ID and user agent; later ones add to its count.
+const INSERT_OR_COUNT_EVENT = `
+INSERT INTO "AuditEvent" (id, type, "actorId", "targetId", ip, "userAgent", "requestId", details, "createdAt", count, "lastSeenAt", "aggregationKey")
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::timestamp, 1, $9::timestamp, $10)
+ON CONFLICT ("aggregationKey") DO UPDATE SET count = "AuditEvent".count + 1, "lastSeenAt" = EXCLUDED."lastSeenAt"`;
+
 /** Append one event. `db` may be a transaction client, so the event commits with the change it records. */
 export async function recordAuditEvent(db: Db | Prisma.TransactionClient, context: AuditContext, event: AuditEventInput): Promise<void> {
   const details = neutraliseDetails(event.details);
@@ -148,24 +165,25 @@ export async function recordAuditEvent(db: Db | Prisma.TransactionClient, contex
     requestId: neutralise(context.requestId, 64),
     ...(details === undefined ? {} : { details }),
   };
+  const now = new Date();
+  const values = [data.type, data.actorId, data.targetId, data.ip, data.userAgent, data.requestId, details === undefined ? null : JSON.stringify(details), now];
   if (!AGGREGATED_TYPES.has(event.type)) {
-    await db.auditEvent.create({ data, select: { id: true } });
+    await sqlFor(db).query(INSERT_EVENT, [auditRowId(), ...values]);
     return;
   }
-  const now = new Date();
-  const key = aggregationKey(data, now);
-  // One statement, so concurrent failures meet on the unique key instead of racing to insert:
-  // the first row keeps the first request's ID and user agent; later ones add to its count.
-  await db.$executeRaw`
-    INSERT INTO "AuditEvent" (id, type, "actorId", "targetId", ip, "userAgent", "requestId", details, "createdAt", count, "lastSeenAt", "aggregationKey")
-    VALUES (${randomRowId()}, ${data.type}, ${data.actorId}, ${data.targetId}, ${data.ip}, ${data.userAgent}, ${data.requestId},
-            ${details === undefined ? null : JSON.stringify(details)}::jsonb, ${now}, 1, ${now}, ${key})
-    ON CONFLICT ("aggregationKey") DO UPDATE SET count = "AuditEvent".count + 1, "lastSeenAt" = EXCLUDED."lastSeenAt"`;
+  await sqlFor(db).query(INSERT_OR_COUNT_EVENT, [`agg${randomUUID().replaceAll("-", "")}`, ...values, aggregationKey(data, now)]);
 }
 
-/** A row id for the raw insert above (Prisma's cuid default applies only to its own inserts). */
-function randomRowId(): string {
-  return `agg${randomUUID().replaceAll("-", "")}`;
+let rowCounter = 0;
+
+/**
+ * A row id for the raw inserts: the admin's log orders by time, then by id, so ids of one
+ * process sort in the order it wrote them (the time, then a counter), with 64 random bits so
+ * instances never collide. The ORM's own ids had the same property.
+ */
+function auditRowId(): string {
+  rowCounter = (rowCounter + 1) % 36 ** 4;
+  return `e${Date.now().toString(36).padStart(9, "0")}${rowCounter.toString(36).padStart(4, "0")}${randomBytes(8).toString("hex")}`;
 }
 
 // The read side: the admin's view of the log (GET /api/admin/audit).

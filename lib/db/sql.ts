@@ -24,6 +24,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import type { Db } from "./client";
+import type { Prisma } from "./generated/client";
 
 export type SqlValue = string | number | boolean | null | Date | readonly string[];
 
@@ -39,8 +40,11 @@ export function attachSqlRunner(db: Db, runner: SqlRunner): void {
   runners.set(db, runner);
 }
 
-/** The fastest way to send raw SQL to the database behind `db`. */
-export function sqlFor(db: Db): SqlRunner {
+/**
+ * The fastest way to send raw SQL to the database behind `db`. A transaction client is never
+ * attached, so its statements go through the ORM's raw call and run inside its transaction.
+ */
+export function sqlFor(db: Db | Prisma.TransactionClient): SqlRunner {
   return runners.get(db) ?? ormRunner(db);
 }
 
@@ -65,7 +69,7 @@ export function pgliteRunner(db: PGlite): SqlRunner {
   };
 }
 
-function ormRunner(db: Db): SqlRunner {
+function ormRunner(db: Db | Prisma.TransactionClient): SqlRunner {
   return {
     async query<R>(text: string, values: readonly SqlValue[]) {
       return db.$queryRawUnsafe<R[]>(text, ...values.map(toParameter));

@@ -116,6 +116,37 @@ describe.each(databaseKinds())("hot statements on %s", (kind) => {
     expect((await sessions.rotateRefreshToken(db, opened.refreshToken, META)).kind).toBe("rotated");
   });
 
+  it("audit events written in one millisecond list in the order they were written", async () => {
+    const audit = await import("@/lib/audit");
+    const { id } = await user();
+    vi.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      for (const type of ["login.succeeded", "logout", "password.changed", "session.revoked", "logout_all"] as const) {
+        await audit.recordAuditEvent(db, META, { type, actorId: id, targetId: id });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    const page = await audit.listAuditEvents(db, audit.AuditListQuerySchema.parse({ userId: id, order: "asc" }));
+    expect(page.items.map((event) => event.type)).toEqual(["login.succeeded", "logout", "password.changed", "session.revoked", "logout_all"]);
+    expect(new Set(page.items.map((event) => event.createdAt)).size).toBe(1);
+  });
+
+  it("a reset link revoked inside a transaction that fails is still there: the raw statement runs in the transaction", async () => {
+    const tokens = await import("@/lib/users/email-tokens");
+    const { id } = await user();
+    await tokens.issueEmailToken(db, { userId: id, purpose: "RESET_PASSWORD", email: `hot-${n}@example.com` });
+    await expect(
+      db.$transaction(async (tx) => {
+        expect(await tokens.revokeEmailTokens(tx, id, ["RESET_PASSWORD"])).toBe(1);
+        throw new Error("the change this revocation belonged to failed");
+      }),
+    ).rejects.toThrow("failed");
+    expect(await db.emailToken.count({ where: { userId: id, purpose: "RESET_PASSWORD" } })).toBe(1);
+    expect(await tokens.revokeEmailTokens(db, id, ["VERIFY_EMAIL", "RESET_PASSWORD"])).toBe(1);
+    expect(await db.emailToken.count({ where: { userId: id } })).toBe(0);
+  });
+
   it.skipIf(kind === "pglite")("the ORM's raw call gives the same answers as the driver for a client the module was not told about", async () => {
     process.env.TZ = "Pacific/Auckland";
     const detached = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url as string }) });
