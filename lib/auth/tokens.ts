@@ -13,14 +13,13 @@
  * Every failure becomes one typed error with a stable code; the reason goes to the log, never to
  * the client.
  *
- * Web Crypto only, so the edge middleware uses this module as it is. Tokens are signed with jose;
- * they are verified here directly on the compact serialization, with crypto.subtle: this runs on
+ * Web Crypto only, so the edge middleware uses this module as it is. Tokens are signed and
+ * verified here directly on the compact serialization, with crypto.subtle: verification runs on
  * every API request, twice (edge and handler), and a general-purpose JOSE library spends most of
  * its time on what a single pinned profile never needs (see "Verifying fast" in docs/tokens.md).
  * The checks and their order are jose's `jwtVerify` with the options we used to pass it, so every
  * token gets the same verdict and the same error code as before.
  */
-import { SignJWT, type JWTPayload } from "jose";
 import { env } from "../env";
 import { AppError, type ErrorCode } from "../http/errors";
 import { ALG, getKeyStore, type KeyStore } from "./keys";
@@ -91,11 +90,33 @@ export interface SignAccessTokenInput {
   ttlSeconds?: number;
 }
 
+/**
+ * Base64url without padding. Signing runs on every sign-in and refresh; a general JOSE library's
+ * builder cost more than the serialization it does, which a fixed header and claims set do not need.
+ */
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+const encodedHeaders = new Map<string, string>();
+
+/** The protected header is the same for every token of a key: encoded once per kid. */
+function encodedHeader(kid: string): string {
+  let header = encodedHeaders.get(kid);
+  if (header === undefined) {
+    header = base64url(ascii.encode(JSON.stringify({ alg: ALG, typ: ACCESS_TOKEN_TYP, kid })));
+    encodedHeaders.set(kid, header);
+  }
+  return header;
+}
+
 export async function signAccessToken(input: SignAccessTokenInput, keys?: KeyStore): Promise<{ token: string; expiresIn: number }> {
   const store = keys ?? (await getKeyStore());
   const ttl = input.ttlSeconds ?? env.ACCESS_TOKEN_TTL;
   const now = Math.floor(Date.now() / 1000);
-  const payload: JWTPayload = {
+  const payload = {
     role: input.role,
     sid: input.sid,
     client_id: input.role === "service" ? input.sub : APP_CLIENT_ID,
@@ -103,15 +124,18 @@ export async function signAccessToken(input: SignAccessTokenInput, keys?: KeySto
     ...(input.authTime === undefined ? {} : { auth_time: input.authTime }),
     ...(input.amr === undefined ? {} : { amr: [...input.amr] }),
   };
-  const token = await new SignJWT(payload)
-    .setProtectedHeader({ alg: ALG, typ: ACCESS_TOKEN_TYP, kid: store.signing.kid })
-    .setIssuer(issuer())
-    .setAudience(AUDIENCE)
-    .setSubject(input.sub)
-    .setJti(crypto.randomUUID())
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .sign(store.signing.key);
+  const claims = {
+    ...payload,
+    iss: issuer(),
+    aud: AUDIENCE,
+    sub: input.sub,
+    jti: crypto.randomUUID(),
+    iat: now,
+    exp: now + ttl,
+  };
+  const signingInput = `${encodedHeader(store.signing.kid)}.${base64url(ascii.encode(JSON.stringify(claims)))}`;
+  const signature = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", store.signing.key, ascii.encode(signingInput)));
+  const token = `${signingInput}.${base64url(signature)}`;
   return { token, expiresIn: ttl };
 }
 

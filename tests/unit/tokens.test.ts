@@ -1,5 +1,5 @@
 import { createHmac, createPrivateKey, generateKeyPairSync } from "node:crypto";
-import { base64url, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importPKCS8, SignJWT } from "jose";
+import { base64url, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importPKCS8, jwtVerify, SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildKeyStore, KeyConfigError } from "@/lib/auth/keys";
 import { ACCESS_TOKEN_TYP, APP_CLIENT_ID, AUDIENCE, signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/tokens";
@@ -56,6 +56,20 @@ describe("access token claims and header", () => {
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     const payload = JSON.parse(new TextDecoder().decode(base64url.decode(token.split(".")[1] as string)));
     expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE });
+  });
+
+  it("signs tokens an independent JOSE implementation accepts with the same pinned profile, and that fail it once one byte changes", async () => {
+    const keys = await store();
+    const { token } = await signAccessToken({ sub: "user-1", role: "user", sid: "session-1", authTime: 1_800_000_000, amr: ["pwd", "otp", "mfa"] }, keys);
+    const publicKey = keys.verification.get(keys.signing.kid)?.key as CryptoKey;
+    const options = { algorithms: ["RS256"], issuer: ISSUER, audience: AUDIENCE, typ: "at+jwt" };
+    const { payload, protectedHeader } = await jwtVerify(token, publicKey, options);
+    expect(protectedHeader).toEqual({ alg: "RS256", typ: "at+jwt", kid: keys.signing.kid });
+    expect(payload).toMatchObject({ sub: "user-1", role: "user", sid: "session-1", auth_time: 1_800_000_000, amr: ["pwd", "otp", "mfa"] });
+    const [header, body, signature] = token.split(".") as [string, string, string];
+    const tampered = `${header}.${body.slice(0, -2)}${body.at(-2) === "A" ? "B" : "A"}${body.at(-1)}.${signature}`;
+    await expect(jwtVerify(tampered, publicKey, options)).rejects.toThrow();
+    await expect(verifyAccessToken(tampered, keys)).rejects.toMatchObject({ code: "ERR_TOKEN_INVALID" });
   });
 
   it("names the client in RFC 9068's client_id: the app for a person, the client itself for a service", async () => {
