@@ -46,6 +46,18 @@ export async function microsPerOp(operation: () => unknown, perBatch: number, ba
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
 }
 
+/**
+ * CPU microseconds that `count` calls of `operation`, one after another, cost this process: user
+ * and system time of every thread, so work Node hands to its worker pool (argon2, Web Crypto)
+ * counts, and time spent waiting for a database server does not.
+ */
+export async function cpuMicrosOfCalls(operation: () => Promise<unknown>, count: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i++) await operation();
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
+}
+
 export function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   let kernel = "";

@@ -7,7 +7,7 @@
  *   BENCH_SCALE=0.2 npm run bench      # fewer requests: a smoke run, not a published one
  *
  * Modules (each exports `run(ctx: BenchContext): Promise<BenchSection>`, bench/context.ts):
- * ladder, login, refresh, rate-limit, scale-out, human-session, enumeration. A module whose file is missing is skipped; one
+ * ladder, login, refresh, rate-limit, scale-out, human-session, enumeration, hot-paths. A module whose file is missing is skipped; one
  * that throws is recorded as failed and the others still run.
  *
  * Runs under `tsx --conditions=react-server`: the app's server modules import `server-only`,
@@ -20,7 +20,7 @@ import { ensureEdgeBuild } from "../tests/support/edge-app-server";
 import { benchModuleExists, createBenchContext, type BenchContext } from "./context";
 import type { BenchSection } from "./section";
 
-const MODULES = ["ladder", "login", "refresh", "rate-limit", "scale-out", "human-session", "enumeration"] as const;
+const MODULES = ["ladder", "login", "refresh", "rate-limit", "scale-out", "human-session", "enumeration", "hot-paths"] as const;
 type ModuleName = (typeof MODULES)[number];
 
 const RESULTS = path.resolve(import.meta.dirname, "RESULTS.md");

@@ -5,7 +5,7 @@
  * halves, and the report gives the median and the min–max over rounds.
  */
 import type { LoadResult } from "./load";
-import { median, percentile } from "./measure";
+import { cpuMicrosOfCalls, median, percentile } from "./measure";
 
 /** One variant's measurements in one round, pooled over its segments. */
 export interface Sample {
@@ -66,6 +66,34 @@ export function showMicros(s: Spread): string {
 
 export function mirrored<T>(items: readonly T[]): T[] {
   return [...items, ...[...items].reverse()];
+}
+
+export interface CpuPlan {
+  rounds: number;
+  /** Calls in each segment; a variant runs two segments a round. */
+  perSegment: number;
+  /** Calls of each variant before the first round: JIT, connection pools, caches. */
+  warmup: number;
+}
+
+/**
+ * In-process A-B-B-A: CPU microseconds per call of each variant, one value per round. Every round
+ * runs each variant twice in mirrored order, and the next round starts from the other end
+ * (a b b a, then b a a b), so no variant always follows a pause or another's garbage; a
+ * variant's two segments are pooled within their round.
+ */
+export async function cpuPerCallByRound<K extends string>(variants: Readonly<Record<K, () => Promise<unknown>>>, plan: CpuPlan): Promise<Record<K, number[]>> {
+  const names = Object.keys(variants) as K[];
+  for (const name of names) for (let i = 0; i < plan.warmup; i++) await variants[name]();
+  const perRound = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < plan.rounds; round++) {
+    const used = new Map<K, number>();
+    for (const name of mirrored(round % 2 === 0 ? names : [...names].reverse())) {
+      used.set(name, (used.get(name) ?? 0) + (await cpuMicrosOfCalls(variants[name], plan.perSegment)));
+    }
+    for (const name of names) perRound[name].push((used.get(name) ?? 0) / (2 * plan.perSegment));
+  }
+  return perRound;
 }
 
 export function table(header: string[], rows: string[][]): string {
