@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { edgeLogger } from "@/lib/edge/log";
+import { countTiers } from "@/lib/edge/rate-limit/limiter";
 import { MemoryRateLimitStore } from "@/lib/edge/rate-limit/memory-store";
-import { decide, policiesFrom, refreshTokenId, type TierOutcome, type TierPolicy } from "@/lib/edge/rate-limit/policy";
-import { StoreUnavailableError, type RateLimitStore } from "@/lib/edge/rate-limit/store";
+import { decide, policiesFrom, refreshTokenId, type LimitResult, type TierOutcome, type TierPolicy } from "@/lib/edge/rate-limit/policy";
+import { StoreUnavailableError, type HitAnswer, type RateLimitStore, type StoreHit } from "@/lib/edge/rate-limit/store";
 import { parseEnv } from "@/lib/env";
 import { accessCookie, edgeHarness, passedThrough } from "../support/edge-harness";
 
@@ -341,7 +343,7 @@ describe("in-memory store", () => {
   });
 });
 
-/** A store that is down: every call fails as a refused connection would. */
+/** A store that is down, asked tier by tier: every call fails as a refused connection would. */
 class DownStore implements RateLimitStore {
   readonly kind = "upstash" as const;
   calls = 0;
@@ -417,5 +419,186 @@ describe("store down or too slow at the edge, with this instance's own count to 
         }),
       },
     ]);
+  });
+});
+
+/** A store that counts a request's tiers in one call, in memory, and counts its calls. */
+class OneCallStore implements RateLimitStore {
+  readonly kind = "upstash" as const;
+  readonly memory: MemoryRateLimitStore;
+  hitCalls = 0;
+  hitEachCalls = 0;
+  constructor(maxKeys?: number) {
+    this.memory = new MemoryRateLimitStore(maxKeys === undefined ? {} : { maxKeys });
+  }
+  async hit(policy: TierPolicy, key: string, cost?: number): Promise<LimitResult> {
+    this.hitCalls++;
+    return this.memory.hit(policy, key, cost);
+  }
+  async hitEach(hits: readonly StoreHit[]): Promise<HitAnswer[]> {
+    this.hitEachCalls++;
+    return this.memory.hitEach(hits);
+  }
+  remember(key: string, ttlSeconds: number): Promise<void> {
+    return this.memory.remember(key, ttlSeconds);
+  }
+  recall(key: string): Promise<boolean> {
+    return this.memory.recall(key);
+  }
+}
+
+/** The same, down: its one call fails for every tier at once. */
+class DownInOneCallStore implements RateLimitStore {
+  readonly kind = "upstash" as const;
+  hitCalls = 0;
+  hitEachCalls = 0;
+  constructor(private readonly reason: "timeout" | "error" = "timeout") {}
+  async hit(): Promise<never> {
+    this.hitCalls++;
+    throw new StoreUnavailableError(this.reason);
+  }
+  async hitEach(): Promise<never> {
+    this.hitEachCalls++;
+    throw new StoreUnavailableError(this.reason);
+  }
+  async remember(): Promise<void> {}
+  async recall(): Promise<boolean> {
+    return false;
+  }
+}
+
+function collectingLog(requestId: string) {
+  const lines: Record<string, unknown>[] = [];
+  const log = edgeLogger(requestId, { level: "debug", sink: (_level, line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
+}
+
+describe("every tier of a request in one store call (ADR 049)", () => {
+  const open: TierPolicy = { name: "global", limit: 3, windowSeconds: 900, failMode: "open" };
+  const closed: TierPolicy = { name: "auth-ip", limit: 3, windowSeconds: 900, failMode: "closed" };
+
+  it("a protected API request's two tiers cost the store one call, and both are counted", async () => {
+    const store = new OneCallStore();
+    const edge = edgeHarness({ store, env: { RATE_LIMIT_USER_MAX: "3" } });
+    const response = await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice") } });
+    expect(passedThrough(response)).toBe(true);
+    expect([store.hitEachCalls, store.hitCalls]).toEqual([1, 0]);
+    expect(parseItems(response.headers.get("ratelimit"))).toEqual({ global: { r: 2999, t: 860 }, user: { r: 2, t: 20 } });
+  });
+
+  it("a tier that refuses does not stop the others counting the request, as when each tier was asked alone", async () => {
+    const store = new OneCallStore();
+    const tight: TierPolicy = { ...open, name: "user", limit: 1 };
+    const log = collectingLog("trace-each-0001").log;
+    await countTiers(store, [{ policy: tight, key: "u" }], { log });
+    const refused = await countTiers(
+      store,
+      [
+        { policy: tight, key: "u" },
+        { policy: open, key: "ip" },
+      ],
+      { log },
+    );
+    expect(refused.outcome).toBe("limited");
+    expect((await store.memory.hit(open, "ip", 0)).remaining).toBe(2);
+  });
+
+  it("when the one call times out, a fail-closed tier refuses and a fail-open tier is counted in this instance's memory, with one log line each", async () => {
+    const store = new DownInOneCallStore("timeout");
+    const fallback = new MemoryRateLimitStore();
+    const { log, lines } = collectingLog("trace-each-0002");
+    const decision = await countTiers(
+      store,
+      [
+        { policy: open, key: "ip:198.51.100.1" },
+        { policy: closed, key: "ip:198.51.100.1" },
+      ],
+      { log, fallback },
+    );
+    expect([store.hitEachCalls, store.hitCalls]).toEqual([1, 0]);
+    expect(decision.outcome).toBe("unavailable");
+    expect(decision.outcome === "unavailable" && decision.violated).toEqual(["auth-ip"]);
+    expect(decision.outcomes.map((o) => o.status)).toEqual(["counted", "unavailable"]);
+    expect((await fallback.hit(open, "ip:198.51.100.1", 0)).remaining).toBe(2);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        tier: "global",
+        failMode: "open",
+        reason: "timeout",
+        msg: "rate-limit store unavailable; counting in this instance (fail over)",
+      }),
+      expect.objectContaining({
+        level: 50,
+        tier: "auth-ip",
+        failMode: "closed",
+        reason: "timeout",
+        msg: "rate-limit store unavailable; refusing (fail closed)",
+      }),
+    ]);
+  });
+
+  it("when the one call errors without a fallback, a fail-open tier passes uncounted and says so", async () => {
+    const { log, lines } = collectingLog("trace-each-0003");
+    const decision = await countTiers(new DownInOneCallStore("error"), [{ policy: open, key: "ip" }], { log });
+    expect(decision.outcome).toBe("allowed");
+    expect(decision.headers.get("ratelimit")).toBeNull();
+    expect(lines).toEqual([expect.objectContaining({ tier: "global", reason: "error", msg: "rate-limit store unavailable; allowing (fail open)" })]);
+  });
+
+  it("a saturated or cut-off store that counts tiers together does not lift the limit: one call a request, the open tiers counted in memory", async () => {
+    const store = new DownInOneCallStore();
+    const edge = edgeHarness({ store, fallbackStore: new MemoryRateLimitStore(), env: { RATE_LIMIT_GLOBAL_MAX: "3" } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await edge.run("/", { headers: { "x-request-id": `trace-each-001${i}` } })).status);
+    expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+    expect([store.hitEachCalls, store.hitCalls]).toEqual([5, 0]);
+  });
+
+  it("a tier the memory store cannot admit (full of hot keys) fails alone: the request's other tiers still count", async () => {
+    const store = new OneCallStore(10);
+    const hot: TierPolicy = { ...open, limit: 2 };
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 2; i++) await store.memory.hit(hot, `hot-${k}`);
+    const { log, lines } = collectingLog("trace-each-0004");
+    const decision = await countTiers(
+      store,
+      [
+        { policy: hot, key: "newcomer" },
+        { policy: closed, key: "newcomer" },
+      ],
+      { log },
+    );
+    expect(decision.outcomes.map((o) => o.status)).toEqual(["unavailable", "counted"]);
+    expect((await store.memory.hit(closed, "newcomer", 0)).remaining).toBe(2);
+    expect(lines).toEqual([expect.objectContaining({ tier: "global", reason: "full" })]);
+  });
+
+  it("the in-memory store counts a batch exactly as it counts the same hits one after another", async () => {
+    const policies: TierPolicy[] = [
+      { ...open, limit: 3, windowSeconds: 60 },
+      { ...closed, limit: 2, windowSeconds: 900 },
+    ];
+    const hit = fc.record({ tier: fc.integer({ min: 0, max: 1 }), key: fc.constantFrom("a", "b", "c"), cost: fc.constantFrom(1, 1, 1, -1, 0) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(hit, { minLength: 1, maxLength: 4 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 200_000 }),
+        async (batches, step) => {
+          const batched = new MemoryRateLimitStore({ maxKeys: 2 });
+          const single = new MemoryRateLimitStore({ maxKeys: 2 });
+          let clock = NOW;
+          for (const batch of batches) {
+            clock += step;
+            vi.setSystemTime(clock);
+            const hits = batch.map(({ tier, key, cost }) => ({ policy: policies[tier] as TierPolicy, key, cost }));
+            const answers = await batched.hitEach(hits);
+            const one: HitAnswer[] = [];
+            for (const { policy, key, cost } of hits) one.push(await single.hit(policy, key, cost).catch((error: unknown) => error as StoreUnavailableError));
+            expect(answers).toEqual(one);
+          }
+        },
+      ),
+    );
   });
 });

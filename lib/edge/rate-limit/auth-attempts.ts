@@ -34,7 +34,7 @@ import { decide, policiesFrom, type RateLimitDecision, type TierOutcome, type Ti
 import { rateLimitedError } from "./response";
 import type { AppError } from "../../http/errors";
 import { problemResponse } from "../../http/problem";
-import type { RateLimitStore } from "./store";
+import { hitEachOf, StoreUnavailableError, type RateLimitStore } from "./store";
 
 export interface AuthAttemptInput {
   /** From `clientIp(request.headers)`; null when the configuration gives no trustworthy address. */
@@ -186,15 +186,16 @@ async function isKnownAddress(store: RateLimitStore, key: string | null, log: Ed
   }
 }
 
+/** Give back what each reservation took, every tier in one store round trip (ADR 049). */
 async function refund(store: RateLimitStore, reservations: readonly TierOutcome[], log: EdgeLogger): Promise<void> {
-  await Promise.all(
-    reservations.map(async (reservation) => {
-      try {
-        await store.hit(reservation.policy, reservation.key, -1);
-      } catch (error) {
-        // A lost refund leaves one extra failure counted: it errs against the client, never for an attacker.
-        logOutage(log, reservation, error);
-      }
-    }),
+  if (reservations.length === 0) return;
+  const answers = await hitEachOf(
+    store,
+    reservations.map(({ policy, key }) => ({ policy, key, cost: -1 })),
   );
+  reservations.forEach((reservation, i) => {
+    const answer = answers[i];
+    // A lost refund leaves one extra failure counted: it errs against the client, never for an attacker.
+    if (answer instanceof StoreUnavailableError) logOutage(log, reservation, answer);
+  });
 }

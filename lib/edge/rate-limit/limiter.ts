@@ -4,13 +4,14 @@
  * refuses; a fail-open tier is counted in this instance's own memory instead, when it has one, so
  * a store outage (or an instance too busy to reach the store in time) never lifts a limit
  * entirely. Every outage is logged with the tier, its policy and the request ID, so "limits were
- * per instance for ten minutes" is visible.
+ * per instance for ten minutes" is visible. A request's tiers cost the store one round trip
+ * together, not one each (ADR 049).
  */
 import type { Env } from "../../env";
 import type { EdgeLogger } from "../log";
 import { MemoryRateLimitStore } from "./memory-store";
-import { decide, type RateLimitDecision, type TierHit, type TierOutcome } from "./policy";
-import { StoreUnavailableError, type RateLimitStore } from "./store";
+import { decide, type LimitResult, type RateLimitDecision, type TierHit, type TierOutcome } from "./policy";
+import { hitEachOf, StoreUnavailableError, type HitAnswer, type RateLimitStore } from "./store";
 import { UpstashRateLimitStore } from "./upstash-store";
 
 export interface CountOptions {
@@ -21,27 +22,53 @@ export interface CountOptions {
   fallback?: RateLimitStore;
 }
 
-/** Count one request against several tiers, concurrently (one round trip's latency, not N). */
+/** Count one request against its tiers, in one store round trip (ADR 049). */
 export async function countTiers(store: RateLimitStore, hits: readonly TierHit[], options: CountOptions): Promise<RateLimitDecision> {
-  const outcomes = await Promise.all(hits.map((hit) => countOne(store, hit, options.log, 1, options.fallback)));
+  const outcomes = await countEach(store, hits, options.log, options.fallback);
   return decide(outcomes, options.now ?? Date.now());
 }
 
+/**
+ * Count one request against several tiers, each on its own, in one store call. When that call
+ * fails, it failed for every tier at once, and each tier's own failure policy then applies, just
+ * as if each had been asked alone and failed.
+ */
+export async function countEach(store: RateLimitStore, hits: readonly TierHit[], log: EdgeLogger, fallback?: RateLimitStore): Promise<TierOutcome[]> {
+  if (hits.length === 0) return [];
+  const answers = await hitEachOf(store, hits);
+  return Promise.all(
+    hits.map((hit, i) => {
+      const answer = answers[i] as HitAnswer;
+      return answer instanceof StoreUnavailableError ? uncounted(hit, answer, log, 1, fallback) : counted(hit, answer);
+    }),
+  );
+}
+
+/** Count one tier on its own: for callers whose next tier depends on this one's answer. */
 export async function countOne(store: RateLimitStore, hit: TierHit, log: EdgeLogger, cost = 1, fallback?: RateLimitStore): Promise<TierOutcome> {
   try {
-    return { ...hit, status: "counted", result: await store.hit(hit.policy, hit.key, cost) };
+    return counted(hit, await store.hit(hit.policy, hit.key, cost));
   } catch (error) {
-    const local = hit.policy.failMode === "open" ? fallback : undefined;
-    logOutage(log, hit, error, local !== undefined);
-    if (local !== undefined) {
-      try {
-        return { ...hit, status: "counted", result: await local.hit(hit.policy, hit.key, cost) };
-      } catch {
-        // The fallback is full of keys it must not drop: the tier's own policy applies.
-      }
-    }
-    return { ...hit, status: "unavailable" };
+    return uncounted(hit, error, log, cost, fallback);
   }
+}
+
+function counted(hit: TierHit, result: LimitResult): TierOutcome {
+  return { ...hit, status: "counted", result };
+}
+
+/** The store did not count `hit`: the tier's failure policy decides, and the outage is logged. */
+async function uncounted(hit: TierHit, error: unknown, log: EdgeLogger, cost: number, fallback?: RateLimitStore): Promise<TierOutcome> {
+  const local = hit.policy.failMode === "open" ? fallback : undefined;
+  logOutage(log, hit, error, local !== undefined);
+  if (local !== undefined) {
+    try {
+      return counted(hit, await local.hit(hit.policy, hit.key, cost));
+    } catch {
+      // The fallback is full of keys it must not drop: the tier's own policy applies.
+    }
+  }
+  return { ...hit, status: "unavailable" };
 }
 
 export function logOutage(log: EdgeLogger, hit: TierHit, error: unknown, countedLocally = false): void {

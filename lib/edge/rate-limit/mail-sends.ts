@@ -17,7 +17,7 @@ import type { AppError } from "../../http/errors";
 import { rateLimitKeyForIp } from "../../shared/client-ip";
 import { edgeLogger } from "../log";
 import { normaliseEmail } from "./auth-attempts";
-import { countOne, rateLimitStoreFrom } from "./limiter";
+import { countEach, rateLimitStoreFrom } from "./limiter";
 import { decide, policiesFrom, type RateLimitDecision, type TierPolicies } from "./policy";
 import { rateLimitedError } from "./response";
 import type { RateLimitStore } from "./store";
@@ -48,11 +48,12 @@ export async function countMailSend(input: MailSendInput, options: MailSendOptio
   const store = options.store ?? (defaultStore ??= rateLimitStoreFrom(env));
   const policies = options.policies ?? policiesFrom(env);
   const log = edgeLogger(input.requestId ?? "-");
-  const outcomes = await Promise.all([
-    countOne(store, { policy: policies["mail-ip"], key: rateLimitKeyForIp(input.ip) }, log),
-    countOne(store, { policy: policies["mail-address"], key: await recipientKey(input.to) }, log),
-  ]);
-  return decide(outcomes, (options.now ?? Date.now)());
+  const hits = [
+    { policy: policies["mail-ip"], key: rateLimitKeyForIp(input.ip) },
+    { policy: policies["mail-address"], key: await recipientKey(input.to) },
+  ];
+  // Both tiers in one store round trip (ADR 049), each still counted on its own.
+  return decide(await countEach(store, hits, log), (options.now ?? Date.now)());
 }
 
 /** Count the request and throw the 429 (or, with the store down, 503) that refuses it. */

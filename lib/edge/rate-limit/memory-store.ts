@@ -20,12 +20,13 @@
  * unavailable ("full"), and the tier's failure policy applies (ADR 011: the sign-in tiers refuse
  * it, the others let it through and log it). No stored count is ever lost to make room.
  *
- * The algorithm is the same sliding-window approximation as @upstash/ratelimit's: the previous
- * fixed window's count, weighted by how much of it still overlaps the sliding window, plus the
- * current window's count. So the two stores agree on every limit.
+ * The algorithm is the same sliding-window approximation as the Upstash store's script
+ * (./upstash-store.ts, @upstash/ratelimit's algorithm): the previous fixed window's count, weighted
+ * by how much of it still overlaps the sliding window, plus the current window's count. So the two
+ * stores agree on every limit.
  */
 import type { LimitResult, TierPolicy } from "./policy";
-import { StoreUnavailableError, type RateLimitStore } from "./store";
+import { StoreUnavailableError, type HitAnswer, type RateLimitStore, type StoreHit } from "./store";
 
 interface WindowEntry {
   window: number;
@@ -57,6 +58,21 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async hit(policy: TierPolicy, key: string, cost = 1): Promise<LimitResult> {
     return this.apply(policy, key, cost);
+  }
+
+  /**
+   * Each hit as `hit` counts it, in order. Memory has no round trip to save; what matters is that
+   * a tier full of hot keys is refused alone (ADR 017), not every tier of the request with it.
+   */
+  async hitEach(hits: readonly StoreHit[]): Promise<HitAnswer[]> {
+    return hits.map(({ policy, key, cost = 1 }) => {
+      try {
+        return this.apply(policy, key, cost);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) return error;
+        throw error;
+      }
+    });
   }
 
   async remember(key: string, ttlSeconds: number): Promise<void> {
