@@ -12,6 +12,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "../env";
+import { log } from "../log";
 import { PrismaClient } from "./generated/client";
 import { openEmbeddedDatabase } from "./embedded";
 import { pgliteAdapter } from "./pglite-adapter";
@@ -36,6 +37,10 @@ export function postgresHandle(connectionString: string, poolMax: number): DbHan
     statement_timeout: 15_000,
     idleTimeoutMillis: 30_000,
   });
+  // An idle connection the server ends (a restart, a failover, a dropped database) is an event
+  // on the pool; without a listener Node would treat it as an uncaught error and stop the process.
+  // The pool discards that connection and opens another on the next query.
+  pool.on("error", (error) => log.warn({ err: error }, "database connection closed by the server; the pool replaces it"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   attachSqlRunner(prisma, pgPoolRunner(pool));
   return {

@@ -5,6 +5,7 @@
  * was not told about) gives the same answers as the driver. On PGlite and Postgres.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as SessionsModule from "@/lib/auth/sessions";
 import type { Db } from "@/lib/db/client";
@@ -145,6 +146,35 @@ describe.each(databaseKinds())("hot statements on %s", (kind) => {
     expect(await db.emailToken.count({ where: { userId: id, purpose: "RESET_PASSWORD" } })).toBe(1);
     expect(await tokens.revokeEmailTokens(db, id, ["VERIFY_EMAIL", "RESET_PASSWORD"])).toBe(1);
     expect(await db.emailToken.count({ where: { userId: id } })).toBe(0);
+  });
+
+  it.skipIf(kind === "pglite")("a connection the server ends while idle neither stops the process nor fails the next statement", async () => {
+    const { id } = await user();
+    // A handle of its own that only ever sends raw statements: the ORM never connects, so nothing
+    // but the handle itself listens to its pool.
+    const { postgresHandle } = await import("@/lib/db/client");
+    const handle = postgresHandle(database.url as string, 2);
+    const raw = handle.prisma;
+    const opened = await sessions.createSession(raw, id, META);
+    expect(await sessions.liveSessionRole(raw, opened.sessionId, id)).toBe("ADMIN");
+    const admin = new pg.Client({ connectionString: database.url as string });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ ended: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      expect(rows.length).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    // Let the pool see the ended connections; an unheard error here would fail the whole run.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      expect(await sessions.liveSessionRole(raw, opened.sessionId, id)).toBe("ADMIN");
+      expect((await sessions.rotateRefreshToken(raw, opened.refreshToken, META)).kind).toBe("rotated");
+    } finally {
+      await handle.close();
+    }
   });
 
   it.skipIf(kind === "pglite")("the ORM's raw call gives the same answers as the driver for a client the module was not told about", async () => {
