@@ -11,7 +11,7 @@
  *
  * - Refresh: `rotateRefreshToken` then `signAccessToken` (app/api/auth/refresh, minus HTTP); each
  *   operation presents the token the previous one produced.
- * - Sign-in: its session work after the password check (`hasSecondFactor`, `revokeEmailTokens`,
+ * - Sign-in: its session work after the password check (`revokeEmailTokens`,
  *   `noticeNewSignIn`, `createSession`, `recordAuditEvent`, `signAccessToken`), and the whole
  *   `signIn` with its argon2id verification and limits, next to argon2id alone: argon2's share.
  * - The per-request session check: `liveSessionRole` (lib/auth/guards.ts, every API call).
@@ -29,7 +29,6 @@ import { verify as argon2Verify } from "@node-rs/argon2";
 import pg from "pg";
 import { neutralise, recordAuditEvent, type AuditContext } from "../lib/audit";
 import { getKeyStore } from "../lib/auth/keys";
-import { hasSecondFactor } from "../lib/auth/mfa/second-factor";
 import { hashPassword } from "../lib/auth/password-hash";
 import { createSession, liveSessionRole, rotateRefreshToken, type SessionGrant } from "../lib/auth/sessions";
 import { signIn } from "../lib/auth/sign-in";
@@ -111,24 +110,27 @@ const REFRESH = `
   SELECT p."secretHash", p."sessionId", p."authTime", p.amr, p."userId", p.email, p.name, p.role, p.verified, EXISTS (SELECT 1 FROM won) AS rotated
   FROM presented p`;
 
-const SELECT_USER = `SELECT id, email, name, role, "emailVerifiedAt" IS NOT NULL AS verified, "passwordHash", "disabledAt" IS NOT NULL AS disabled FROM "User" WHERE email = $1`;
+// The account and whether a second factor stands behind its password, as the app reads them.
+const SELECT_USER = `
+  SELECT u.id, u.email, u.name, u.role, u."emailVerifiedAt" IS NOT NULL AS verified, u."passwordHash", u."disabledAt" IS NOT NULL AS disabled,
+         EXISTS (SELECT 1 FROM "TotpFactor" f WHERE f."userId" = u.id AND f."confirmedAt" IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM "Passkey" k WHERE k."userId" = u.id) AS "secondFactor"
+  FROM "User" u WHERE u.email = $1`;
 
 // A sign-in's session work in one statement. Every part sees the rows as they were before it, so
-// the checks compare with earlier sessions only, as the notice must; a second factor means
-// nothing is written. The checks ask whether a row exists, not how many there are.
+// the checks compare with earlier sessions only, as the notice must. The second factor was read
+// with the password hash, as the app reads it. The checks ask whether a row exists, not how many.
 const SIGN_IN_SESSION = `
   WITH checks AS (
-    SELECT EXISTS (SELECT 1 FROM "TotpFactor" WHERE "userId" = $1 AND "confirmedAt" IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM "Passkey" WHERE "userId" = $1) AS "secondFactor",
-           EXISTS (SELECT 1 FROM "Session" WHERE "userId" = $1) AS seen,
+    SELECT EXISTS (SELECT 1 FROM "Session" WHERE "userId" = $1) AS seen,
            EXISTS (SELECT 1 FROM "Session" WHERE "userId" = $1 AND "userAgent" IS NOT DISTINCT FROM $3::text) AS "sameDevice",
            EXISTS (SELECT 1 FROM "Session" WHERE "userId" = $1 AND ip IS NOT DISTINCT FROM $4::text) AS "sameAddress"
   ), revoked AS (
-    DELETE FROM "EmailToken" WHERE "userId" = $1 AND purpose = 'RESET_PASSWORD' AND NOT (SELECT "secondFactor" FROM checks)
+    DELETE FROM "EmailToken" WHERE "userId" = $1 AND purpose = 'RESET_PASSWORD'
   ), opened AS (
     INSERT INTO "Session" (id, "userId", "userAgent", ip, "createdAt", "lastUsedAt", "idleExpiresAt", "absoluteExpiresAt", "authTime", amr)
     SELECT $2::text, $1, $3::text, $4::text, $5::timestamp, $5::timestamp, $6::timestamp, $7::timestamp, $5::timestamp, ARRAY['pwd']::text[]
-    FROM checks WHERE NOT "secondFactor"
+    FROM checks
     RETURNING id
   ), first AS (
     INSERT INTO "RefreshToken" (id, "sessionId", "secretHash", "createdAt") SELECT $8::text, id, $9::text, $5::timestamp FROM opened
@@ -198,7 +200,7 @@ async function floorSessionWork(
   const idle = inSeconds(now, Math.min(env.SESSION_IDLE_TTL, env.SESSION_ABSOLUTE_TTL));
   const sessionId = randomBytes(16).toString("base64url");
   const token = newToken();
-  const [checks] = await floor.sql.query<{ secondFactor: boolean; seen: boolean; sameDevice: boolean; sameAddress: boolean }>(SIGN_IN_SESSION, [
+  const [checks] = await floor.sql.query<{ seen: boolean; sameDevice: boolean; sameAddress: boolean }>(SIGN_IN_SESSION, [
     user.id,
     sessionId,
     context.userAgent?.slice(0, 512) ?? null,
@@ -213,7 +215,7 @@ async function floorSessionWork(
     neutralise(context.userAgent),
     neutralise(context.requestId, 64),
   ]);
-  if (checks === undefined || checks.secondFactor) throw new Error("floor sign-in: the account has a second factor");
+  if (checks === undefined) throw new Error("floor sign-in: no checks");
   // Ours would queue a new-sign-in notice here; the floor sends no mail, so one must never be due.
   if (checks.seen && !(checks.sameDevice && checks.sameAddress)) throw new Error("floor sign-in: a new-sign-in notice would be due");
   const accessToken = floor.sign({ sub: user.id, role: user.role, sid: sessionId, authTime: Math.floor(now.getTime() / 1000), amr: ["pwd"] });
@@ -230,10 +232,12 @@ async function floorSignIn(floor: Floor, email: string, password: string, contex
     verified: boolean;
     passwordHash: string | null;
     disabled: boolean;
+    secondFactor: boolean;
   }>(SELECT_USER, [email]);
   if (row === undefined || row.passwordHash === null || !(await argon2Verify(row.passwordHash, password)) || row.disabled) {
     throw new Error("floor sign-in: password refused");
   }
+  if (row.secondFactor) throw new Error("floor sign-in: the account has a second factor");
   const user = { id: row.id, email: row.email, name: row.name, role: roleName(row.role), emailVerified: row.verified };
   await floorSessionWork(floor, user, context);
 }
@@ -245,9 +249,11 @@ function oursAccessToken(user: PublicUser, grant: SessionGrant): Promise<{ token
   return signAccessToken({ sub: user.id, role: user.role, sid: grant.sessionId, authTime: Math.floor(grant.authTime.getTime() / 1000), amr: grant.amr });
 }
 
-/** lib/auth/sign-in.ts after `attemptPassword` accepted the password of an account with no second factor. */
+/**
+ * lib/auth/sign-in.ts after `attemptPassword` accepted the password of an account with no second
+ * factor (which it read with the password hash).
+ */
 async function oursSessionWork(db: Db, user: PublicUser, context: AuditContext): Promise<string> {
-  if (await hasSecondFactor(db, user.id)) throw new Error("ours sign-in: the account has a second factor");
   await revokeEmailTokens(db, user.id, ["RESET_PASSWORD"]);
   await noticeNewSignIn(db, user.id, "your password", context);
   const session = await createSession(db, user.id, context);
@@ -535,7 +541,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
 
   const markdown = [
     `Each path runs in the benchmark's own process, with no HTTP server, timed in CPU per operation over every thread (so argon2id and Web Crypto on the worker pool count); after a warm-up, ours and the floor alternate A-B-B-A for ${ROUNDS} rounds, and each figure is the median (min–max) over rounds, each ratio taken within its round.`,
-    "Ours is the app's functions as the route handlers call them: `rotateRefreshToken` and `signAccessToken` for a refresh, each presenting the token the last one produced; `hasSecondFactor`, `revokeEmailTokens`, `noticeNewSignIn`, `createSession`, `recordAuditEvent` and `signAccessToken` for a sign-in's session work; `signIn` itself, with its argon2id check and its limits (in-memory store), for the whole sign-in; `liveSessionRole` for the check on every authenticated request.",
+    "Ours is the app's functions as the route handlers call them: `rotateRefreshToken` and `signAccessToken` for a refresh, each presenting the token the last one produced; `revokeEmailTokens`, `noticeNewSignIn`, `createSession`, `recordAuditEvent` and `signAccessToken` for a sign-in's session work (whether the account has a second factor is read with its password hash, before); `signIn` itself, with its argon2id check and its limits (in-memory store), for the whole sign-in; `liveSessionRole` for the check on every authenticated request.",
     `The floor does the same reads and writes in one parameterised statement per path through a \`pg.Pool\` of the same size (${POOL_SIZE}), or the PGlite instance's own \`query\`, and signs the same claims with one \`node:crypto\` RS256 signature from a prepared key: for a refresh, the token read with its session and user, the conditional rotation, the successor and the session's new expiry; for the session work, the checks, the reset-link delete, the session with its first token, and the audit row; for the check, the guard's SELECT; for the whole sign-in, also the account's SELECT and one argon2id verification.`,
     "Postgres's own CPU is not counted, while PGlite's engine runs in this process on both sides, which is why PGlite's ratios are shown and not judged; there, ours uses the app's handle on one data directory and the floor its own instance on a copy made before either opened (one process cannot open a directory twice), so both start from the same rows.",
     "A served request costs more than either: Next.js's routing and request handling, measured by the ladder's rung a on a route that does none of our work, is outside our code.",

@@ -36,7 +36,11 @@ function getDummyHash(): Promise<string> {
 /** Whose password it must be: named by email (sign-in, link confirmation) or by id (the signed-in caller). */
 export type AccountRef = { email: string } | { userId: string };
 
-export type LoginResult = { ok: true; user: PublicUser } | { ok: false; userId: string | null };
+/**
+ * `secondFactor`: the account has a second factor, read in the same statement as the password
+ * hash, so a sign-in knows whether the password is enough without another round trip.
+ */
+export type LoginResult = { ok: true; user: PublicUser; secondFactor: boolean } | { ok: false; userId: string | null };
 
 /**
  * One verification, with no limit and no audit: the primitive `attemptPassword` is built on.
@@ -50,13 +54,18 @@ interface CredentialRow {
   emailVerifiedAt: Date | null;
   passwordHash: string | null;
   disabledAt: Date | null;
+  secondFactor: boolean;
 }
 
-// On every sign-in's path, so raw SQL (../db/sql.ts, ADR 048); the columns are publicUserSelect's
-// and the two the check needs, nothing more.
-const CREDENTIAL_COLUMNS = `id, email, name, role, "emailVerifiedAt" AT TIME ZONE 'UTC' AS "emailVerifiedAt", "passwordHash", "disabledAt" AT TIME ZONE 'UTC' AS "disabledAt"`;
-const CREDENTIALS_BY_EMAIL = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" WHERE email = $1`;
-const CREDENTIALS_BY_ID = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" WHERE id = $1`;
+// On every sign-in's path, so raw SQL (../db/sql.ts, ADR 048); the columns are publicUserSelect's,
+// the two the check needs, and whether a second factor stands behind the password
+// (./mfa/second-factor.ts `hasSecondFactor` asks the same).
+const CREDENTIAL_COLUMNS = `u.id, u.email, u.name, u.role, u."emailVerifiedAt" AT TIME ZONE 'UTC' AS "emailVerifiedAt", u."passwordHash",
+  u."disabledAt" AT TIME ZONE 'UTC' AS "disabledAt",
+  EXISTS (SELECT 1 FROM "TotpFactor" f WHERE f."userId" = u.id AND f."confirmedAt" IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM "Passkey" k WHERE k."userId" = u.id) AS "secondFactor"`;
+const CREDENTIALS_BY_EMAIL = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" u WHERE u.email = $1`;
+const CREDENTIALS_BY_ID = `SELECT ${CREDENTIAL_COLUMNS} FROM "User" u WHERE u.id = $1`;
 
 export async function checkCredentials(db: Db, account: AccountRef & { password: string }): Promise<LoginResult> {
   const [user = null] = await sqlFor(db).query<CredentialRow>("email" in account ? CREDENTIALS_BY_EMAIL : CREDENTIALS_BY_ID, [
@@ -70,7 +79,7 @@ export async function checkCredentials(db: Db, account: AccountRef & { password:
     // The stored hash used older parameters; upgrade it now that we hold the plaintext.
     await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(account.password) }, select: { id: true } });
   }
-  return { ok: true, user: toPublicUser(user) };
+  return { ok: true, user: toPublicUser(user), secondFactor: user.secondFactor === true };
 }
 
 export type PasswordPurpose = "sign-in" | "password-change" | "account-deletion" | "link-confirmation" | "step-up";
@@ -85,7 +94,7 @@ export interface PasswordAttemptInput {
 
 export type PasswordAttemptResult =
   /** `headers`: the RateLimit fields, for the response either way. */
-  { ok: true; user: PublicUser; headers: Headers } | { ok: false; userId: string | null; headers: Headers };
+  { ok: true; user: PublicUser; secondFactor: boolean; headers: Headers } | { ok: false; userId: string | null; headers: Headers };
 
 /** Sign-in keeps its long-standing event names; every other purpose shares two. */
 const EVENTS: Record<PasswordPurpose, { failed: AuditEventType; limited: AuditEventType }> = {
@@ -131,5 +140,5 @@ export async function attemptPassword(db: Db, input: PasswordAttemptInput, conte
     return { ok: false, userId: result.userId, headers: attempt.headers };
   }
   await recordAuthSuccess(attempt);
-  return { ok: true, user: result.user, headers: attempt.headers };
+  return { ok: true, user: result.user, secondFactor: result.secondFactor, headers: attempt.headers };
 }

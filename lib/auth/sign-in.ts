@@ -10,7 +10,6 @@ import { recordAuditEvent, type AuditContext } from "../audit";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
 import { sessionResponse } from "./issue";
-import { hasSecondFactor } from "./mfa/second-factor";
 import { startPendingSignIn } from "./mfa/pending-sign-in";
 import { secondStepResponse } from "./mfa/second-step-response";
 import { attemptPassword } from "./password-attempt";
@@ -24,7 +23,7 @@ export async function signIn(db: Db, input: LoginInput, context: AuditContext): 
   if (!result.ok) {
     throw new AppError("ERR_INVALID_CREDENTIALS", { detail: "Invalid email or password.", headers: Object.fromEntries(result.headers) });
   }
-  if (await hasSecondFactor(db, result.user.id)) {
+  if (result.secondFactor) {
     // Nothing changes on the password alone, not even a reset link in the owner's mailbox: its
     // holder could otherwise cancel every link the owner asks for (../mfa/finish-sign-in.ts does it).
     // The password was right, and that is all it proves: nothing opens until the second factor.

@@ -148,6 +148,32 @@ describe.each(databaseKinds())("hot statements on %s", (kind) => {
     expect(await db.emailToken.count({ where: { userId: id } })).toBe(0);
   });
 
+  it("the credential lookup tells a confirmed authenticator or a passkey from an enrolment still waiting for its first code", async () => {
+    const { checkCredentials } = await import("@/lib/auth/password-attempt");
+    const { hashPassword } = await import("@/lib/auth/password-hash");
+    const password = "a long enough password for this";
+    const passwordHash = await hashPassword(password);
+    const signIn = async (email: string) => {
+      const result = await checkCredentials(db, { email, password });
+      if (!result.ok) throw new Error(`${email}: the password was refused`);
+      return result.secondFactor;
+    };
+    const withTotp = await user();
+    const email = `hot-${n}@example.com`;
+    await db.user.update({ where: { id: withTotp.id }, data: { passwordHash } });
+    expect(await signIn(email)).toBe(false);
+    await db.totpFactor.create({ data: { userId: withTotp.id, encryptedSecret: "v1.x.y.z" } });
+    expect(await signIn(email)).toBe(false);
+    await db.totpFactor.update({ where: { userId: withTotp.id }, data: { confirmedAt: new Date() } });
+    expect(await signIn(email)).toBe(true);
+
+    const withPasskey = await user();
+    const passkeyEmail = `hot-${n}@example.com`;
+    await db.user.update({ where: { id: withPasskey.id }, data: { passwordHash } });
+    await db.passkey.create({ data: { userId: withPasskey.id, credentialId: `cred-${n}`, publicKey: "pk", deviceType: "multiDevice", name: "Laptop" } });
+    expect(await signIn(passkeyEmail)).toBe(true);
+  });
+
   it.skipIf(kind === "pglite")("a connection the server ends while idle neither stops the process nor fails the next statement", async () => {
     const { id } = await user();
     // A handle of its own that only ever sends raw statements: the ORM never connects, so nothing
