@@ -36,7 +36,7 @@ import { CSRF_VARY, csrfDecision } from "./lib/edge/csrf";
 import { countTiers, fallbackStoreFor, rateLimitStoreFrom } from "./lib/edge/rate-limit/limiter";
 import { edgeTiers, refreshTokenId } from "./lib/edge/rate-limit/policy";
 import { rateLimitedResponse } from "./lib/edge/rate-limit/response";
-import type { RateLimitStore } from "./lib/edge/rate-limit/store";
+import { oneCallPerTier, type RateLimitStore } from "./lib/edge/rate-limit/store";
 import { gateResponse, readCredential, type Credential, type TokenVerifier } from "./lib/edge/token-gate";
 import { newNonce, securityHeaders } from "./lib/edge/security-headers";
 import { bodySizeDecision } from "./lib/edge/body-size";
@@ -184,7 +184,8 @@ let configured: ReturnType<typeof createMiddleware> | undefined;
 
 function defaultDependencies(): EdgeDependencies {
   const config = edgeConfigFrom(env);
-  const store = rateLimitStoreFrom(env);
+  const shared = rateLimitStoreFrom(env);
+  const store = env.BENCH_RATE_LIMIT_CALLS === "per-tier" ? oneCallPerTier(shared) : shared;
   const fallbackStore = fallbackStoreFor(store, env);
   return { config, store, ...(fallbackStore === undefined ? {} : { fallbackStore }), verifyToken: verifiedTokenCache().verify, logger: (id) => edgeLogger(id) };
 }

@@ -79,6 +79,7 @@ function readProcessEnv(): ProcessVariables {
     RETENTION_AUDIT_DAYS: process.env.RETENTION_AUDIT_DAYS,
     PRUNE_BATCH_SIZE: process.env.PRUNE_BATCH_SIZE,
     BENCH_MIDDLEWARE_STEPS: process.env.BENCH_MIDDLEWARE_STEPS,
+    BENCH_RATE_LIMIT_CALLS: process.env.BENCH_RATE_LIMIT_CALLS,
     SMTP_URL: process.env.SMTP_URL,
     SMTP_HOST: process.env.SMTP_HOST,
     SMTP_PORT: process.env.SMTP_PORT,
@@ -249,6 +250,10 @@ const schema = z.object({
   // rung of the overhead ladder is the same build with one more layer. Each value includes the
   // ones before it; unset runs every step. A deployment refuses it (deploymentProblems).
   BENCH_MIDDLEWARE_STEPS: z.enum(["none", "headers", "headers,rate-limit", "headers,rate-limit,token"]).optional(),
+  // Benchmarks only (bench/ladder.ts): "per-tier" makes the middleware ask the shared store once
+  // per tier, as before ADR 049, so the ladder measures what one round trip per request saves in
+  // the same run. A deployment refuses it (deploymentProblems).
+  BENCH_RATE_LIMIT_CALLS: z.enum(["per-tier"]).optional(),
   // Mail (lib/mail/). Unset locally: mail is kept in the development outbox. A deployment must
   // name a relay: SMTP_URL (smtp:// with STARTTLS, or smtps://), or the host and its parts.
   SMTP_URL: z
@@ -317,6 +322,8 @@ function deploymentProblems(raw: RawEnv): string[] {
   // It turns security layers off; only a local production build may measure without them.
   if (raw.BENCH_MIDDLEWARE_STEPS !== undefined)
     problems.push("BENCH_MIDDLEWARE_STEPS: a benchmarking switch that turns edge steps off; never set it in a deployment");
+  if (raw.BENCH_RATE_LIMIT_CALLS !== undefined)
+    problems.push("BENCH_RATE_LIMIT_CALLS: a benchmarking switch that slows the rate limits down; never set it in a deployment");
   problems.push(...clientAddressProblems(raw), ...limiterStoreProblems(raw), ...backendTlsProblems(raw), ...mailProblems(raw));
   // vercel.json schedules the prune; without the secret every scheduled call would be refused.
   if (raw.VERCEL === "1" && raw.CRON_SECRET === undefined) {

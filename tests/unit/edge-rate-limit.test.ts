@@ -4,7 +4,7 @@ import { edgeLogger } from "@/lib/edge/log";
 import { countTiers } from "@/lib/edge/rate-limit/limiter";
 import { MemoryRateLimitStore } from "@/lib/edge/rate-limit/memory-store";
 import { decide, policiesFrom, refreshTokenId, type LimitResult, type TierOutcome, type TierPolicy } from "@/lib/edge/rate-limit/policy";
-import { StoreUnavailableError, type HitAnswer, type RateLimitStore, type StoreHit } from "@/lib/edge/rate-limit/store";
+import { oneCallPerTier, StoreUnavailableError, type HitAnswer, type RateLimitStore, type StoreHit } from "@/lib/edge/rate-limit/store";
 import { parseEnv } from "@/lib/env";
 import { accessCookie, edgeHarness, passedThrough } from "../support/edge-harness";
 
@@ -483,6 +483,15 @@ describe("every tier of a request in one store call (ADR 049)", () => {
     const response = await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice") } });
     expect(passedThrough(response)).toBe(true);
     expect([store.hitEachCalls, store.hitCalls]).toEqual([1, 0]);
+    expect(parseItems(response.headers.get("ratelimit"))).toEqual({ global: { r: 2999, t: 860 }, user: { r: 2, t: 20 } });
+  });
+
+  it("the benchmarks' per-tier view of a store asks it once per tier, never in one call, and counts the same", async () => {
+    const store = new OneCallStore();
+    const edge = edgeHarness({ store: oneCallPerTier(store), env: { RATE_LIMIT_USER_MAX: "3" } });
+    const response = await edge.run("/api/me", { headers: { cookie: accessCookie("valid.alice") } });
+    expect(passedThrough(response)).toBe(true);
+    expect([store.hitEachCalls, store.hitCalls]).toEqual([0, 2]);
     expect(parseItems(response.headers.get("ratelimit"))).toEqual({ global: { r: 2999, t: 860 }, user: { r: 2, t: 20 } });
   });
 

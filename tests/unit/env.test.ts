@@ -58,6 +58,11 @@ describe("environment", () => {
     expect(list).toEqual(expect.arrayContaining([expect.stringContaining("APP_URL"), expect.stringContaining("JWT_PRIVATE_KEY")]));
   });
 
+  it("refuses the benchmarks' one-call-per-tier switch in a deployment, where it would slow every limit", () => {
+    expect(problems({ ...DEPLOYED_OK, BENCH_RATE_LIMIT_CALLS: "per-tier" })).toEqual([expect.stringContaining("BENCH_RATE_LIMIT_CALLS")]);
+    expect(problems({ NODE_ENV: "production", APP_URL: "http://localhost:3000", BENCH_RATE_LIMIT_CALLS: "per-tier" })).toEqual([]);
+  });
+
   it("refuses the benchmarks' middleware switch in a deployment, where it would turn edge steps off", () => {
     expect(problems({ ...DEPLOYED_OK, BENCH_MIDDLEWARE_STEPS: "none" })).toEqual([expect.stringContaining("BENCH_MIDDLEWARE_STEPS")]);
     expect(problems({ ...DEPLOYED_OK, VERCEL: "1", BENCH_MIDDLEWARE_STEPS: "headers,rate-limit,token" })).toEqual([

@@ -74,3 +74,16 @@ export async function hitEachOf(store: RateLimitStore, hits: readonly StoreHit[]
     return hits.map(() => outage);
   }
 }
+
+/**
+ * The same store asked once per tier, as every store was before ADR 049: the benchmarks'
+ * comparison (BENCH_RATE_LIMIT_CALLS=per-tier), never a deployment's.
+ */
+export function oneCallPerTier(store: RateLimitStore): RateLimitStore {
+  return {
+    kind: store.kind,
+    hit: (policy, key, cost) => store.hit(policy, key, cost),
+    remember: (key, ttl) => store.remember(key, ttl),
+    recall: (key) => store.recall(key),
+  };
+}
