@@ -16,15 +16,16 @@ export async function checkBothSchemes(page: Page, name: string): Promise<void> 
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     // Buttons fade between colours: judge (and photograph) the colours they end on.
-    // Transitions only: a spinner's animation never finishes.
-    await page.evaluate(() =>
-      Promise.all(
-        document
-          .getAnimations()
-          .filter((animation) => animation instanceof CSSTransition)
-          .map((animation) => animation.finished),
-      ),
-    );
+    // Transitions only: a spinner's animation never finishes. A transition replaced by a newer one
+    // (the scheme switch, or a re-render, restarts them) rejects its `finished`: wait for the
+    // newer one instead, a few rounds at most.
+    await page.evaluate(async () => {
+      for (let round = 0; round < 5; round++) {
+        const running = document.getAnimations().filter((animation) => animation instanceof CSSTransition && animation.playState !== "finished");
+        if (running.length === 0) return;
+        await Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
+      }
+    });
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
     const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
     const serious = results.violations
