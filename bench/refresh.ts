@@ -3,7 +3,7 @@
  * real Postgres and the Upstash store in front of a real Redis.
  *
  * - Latency: 1, 8 and 32 connections, each rotating its own refresh chain (every request presents
- *   the token the previous answer set). A refresh is one database transaction, so past the pool
+ *   the token the previous answer set). A refresh is one database statement, so past the pool
  *   size (DATABASE_POOL_MAX) requests queue for a connection and p99 is expected to grow; the
  *   target (p99 ≤ 4 × p50) applies up to the pool size.
  * - The race: K connections present one refresh token at the same moment, 100 times. Exactly one
@@ -108,8 +108,8 @@ interface InProcess {
 }
 
 /**
- * Where a refresh's server CPU goes: the rotation alone (lib/auth/sessions.ts: one transaction of
- * three Prisma operations), called in this process on the same database, and one simple Prisma read
+ * Where a refresh's server CPU goes: the rotation alone (lib/auth/sessions.ts: one SQL statement,
+ * ADR 048), called in this process on the same database, and one simple ORM read
  * for scale. CPU time of this process per call, after a warm-up.
  */
 async function rotationCpu(databaseUrl: string, userId: string): Promise<InProcess> {
@@ -319,9 +319,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     "|---|---|---|---|---|---|---|---|",
     ...rows.map((row) => row.line),
     "",
-    "The CPU per refresh is the same at every level: the app does no extra work under concurrency. What grows is waiting, for the one server core and, past the pool, for a database connection; on a shared machine, a high load average also means other processes preempt the server core, which lengthens the tail at 1 connection most, where there is no queue to absorb it. Past the pool, a refresh that waits more than the transaction's 10 s `maxWait` for a connection is refused (counted under Failed).",
+    "The CPU per refresh is the same at every level: the app does no extra work under concurrency. What grows is waiting, for the one server core and, past the pool, for a database connection; on a shared machine, a high load average also means other processes preempt the server core, which lengthens the tail at 1 connection most, where there is no queue to absorb it. Past the pool, a refresh that waits more than the pool's 5 s connection timeout is refused with 503 (counted under Failed).",
     "",
-    `Where the server's CPU per refresh (median ${ms(serverCpu / 1000)}) goes: the rotation alone, called in the benchmark's process on the same database, costs ${ms(inProcess.rotateMicros / 1000)} of CPU; it is one interactive transaction of three Prisma operations (the find, the conditional update that decides a race, and the session update that creates the successor), and one simple Prisma read here costs ${ms(inProcess.queryMicros / 1000)}. So most of a refresh is the ORM's per-operation cost (Prisma's query compiler and the pg driver adapter run in the Node process); signing the access token and Next.js's request handling make up the rest. The latency grows with concurrency because one core serves every request: throughput is capped near 1 ÷ (CPU per refresh), and past that point requests queue.`,
+    `Where the server's CPU per refresh (median ${ms(serverCpu / 1000)}) goes: the rotation alone, called in the benchmark's process on the same database, costs ${ms(inProcess.rotateMicros / 1000)} of CPU; it is one SQL statement (the read, the conditional update that decides a race, the successor's insert and the session's new expiry: ADR 048), where one simple ORM read here costs ${ms(inProcess.queryMicros / 1000)}. Signing the access token is a few hundred microseconds more; the rest is Next.js's request handling and the middleware (the ladder's rungs a and e), and the store's round trip. bench/hot-paths.ts puts the rotation and the signature next to their floor. The latency grows with concurrency because one core serves every request: throughput is capped near 1 ÷ (CPU per refresh), and past that point requests queue.`,
     "",
     `The reuse race: ${RACERS} connections present one fresh session's refresh token at the same moment. With the 10 s grace window (ADR 006) the losers must get an access token and no refresh token, and the family lives on; the winner's chain then goes one link further and the raced token, now two links back, is replayed: that must revoke the family (\`reuse_detected\`), after which the live token is refused. With no grace window (\`REFRESH_REUSE_GRACE=0\`) a loser is reuse, and the family must end revoked exactly when some loser was told so.`,
     "",
@@ -343,7 +343,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       name: "refresh errors up to the pool size",
       target: "0",
       measured: `${runs.reduce((sum, r) => sum + r.failures, 0)}${runs.some((r) => r.failures > 0) ? ` (by status: ${JSON.stringify(mergeCounts(runs.map((r) => r.failedStatuses)))}; by connections: ${LEVELS.map((c) => `${c}: ${runs.filter((r) => r.concurrency === c).reduce((sum, r) => sum + r.failures, 0)}`).join(", ")})` : ""}`,
-      // Past the pool, a refresh that waits longer than the transaction's 10 s maxWait for a
+      // Past the pool, a refresh that waits longer than the pool's 5 s connection timeout for a
       // connection is refused (lib/auth/sessions.ts): backpressure, reported but not judged.
       met: runs.filter((r) => r.concurrency <= POOL_SIZE).every((r) => r.failures === 0),
     },
